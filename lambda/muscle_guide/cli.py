@@ -1,0 +1,120 @@
+"""``muscle-guide``: the skill's local front door (chat, ask, invoke), fully offline.
+
+muscle-guide chat [--locale en-GB] [--json] [--screen]
+muscle-guide ask "what is muscle weakness" [--json]
+muscle-guide invoke events/launch.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from .locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from .speech import plain
+
+
+def render(response: dict[str, Any]) -> str:
+    """A response envelope as a person would take it in: speech, reprompt, card."""
+    body = response.get("response") or {}
+    lines = [f"Alexa: {plain((body.get('outputSpeech') or {}).get('ssml'))}"]
+    reprompt = ((body.get("reprompt") or {}).get("outputSpeech") or {}).get("ssml")
+    if reprompt:
+        lines.append(f"  (reprompt) {plain(reprompt)}")
+    card = body.get("card")
+    if card:
+        lines.append(f"  [card] {card.get('title')}")
+        lines.extend(f"    {line}" for line in str(card.get("content", "")).splitlines())
+    if body.get("shouldEndSession") is not False:
+        lines.append("  (session ended)")
+    return "\n".join(lines)
+
+
+def _print(response: dict[str, Any], as_json: bool, out: TextIO) -> None:
+    if as_json:
+        out.write(json.dumps(response, separators=(",", ":")) + "\n")
+    else:
+        out.write(render(response) + "\n")
+    out.flush()
+
+
+def chat(locale: str, as_json: bool, screen: bool, stdin: TextIO, out: TextIO) -> int:
+    """Talk to the skill line by line; each non-blank line is one thing said to Alexa."""
+    from .simulator import Conversation
+
+    conversation = Conversation(locale=locale, screen=screen)
+    interactive = stdin.isatty() and not as_json
+    if interactive:
+        out.write(
+            "Muscle Weakness Guide, offline. Type what you would say to Alexa, for example\n"
+            "'open muscle weakness guide' or 'what causes muscle weakness'. Ctrl-D quits.\n"
+        )
+    while True:
+        if interactive:
+            out.write("You: ")
+            out.flush()
+        line = stdin.readline()
+        if not line:
+            return 0
+        if not line.strip():
+            continue
+        _print(conversation.say(line), as_json, out)
+
+
+def ask(text: str, locale: str, as_json: bool, out: TextIO) -> int:
+    """One-shot, as in "Alexa, ask muscle weakness guide TEXT"."""
+    from .simulator import Conversation
+
+    _print(Conversation(locale=locale).say(f"ask muscle weakness guide {text}"), as_json, out)
+    return 0
+
+
+def invoke(path: Path, out: TextIO) -> int:
+    """Run the Lambda handler on an event file, as ``sam local invoke`` would."""
+    from .skill import lambda_handler
+
+    try:
+        event = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"muscle-guide invoke: cannot read {path}: {error}", file=sys.stderr)
+        return 2
+    out.write(json.dumps(lambda_handler(event, None), indent=2) + "\n")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="muscle-guide", description=__doc__.splitlines()[0])
+    commands = top.add_subparsers(dest="command", required=True)
+
+    def locale_option(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--locale", default=DEFAULT_LOCALE, choices=SUPPORTED_LOCALES)
+        command.add_argument("--json", action="store_true", help="print response envelopes as JSON")
+
+    talk = commands.add_parser("chat", help="talk to the skill as you would to Alexa")
+    locale_option(talk)
+    talk.add_argument("--screen", action="store_true", help="pretend the device has a screen")
+    once = commands.add_parser(
+        "ask", help="one question, as 'Alexa, ask muscle weakness guide ...'"
+    )
+    once.add_argument("text", nargs="+")
+    locale_option(once)
+    run = commands.add_parser("invoke", help="run lambda_handler on a Lambda event file")
+    run.add_argument("event", type=Path)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "chat":
+        return chat(args.locale, args.json, args.screen, sys.stdin, sys.stdout)
+    if args.command == "ask":
+        return ask(" ".join(args.text), args.locale, args.json, sys.stdout)
+    return invoke(args.event, sys.stdout)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""The skill's frame: opening, help, goodbye, fallback and session end."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+
+from .. import state
+from ..phrases import phrases
+from ..replies import Reply, card_footer, say, send
+
+log = logging.getLogger(__name__)
+
+
+def welcome(handler_input: HandlerInput, disclaimer: bool = True) -> Reply:
+    """The opening: who we are, that this is not medical advice, and what to ask."""
+    locale = state.locale(handler_input)
+    words = phrases(locale)
+    keys = ["welcome", "disclaimer" if disclaimer else "", "what_you_can_ask", "what_now"]
+    return Reply(
+        speech=[say(words[key], locale) for key in keys if key],
+        reprompt=say(words["reprompt"], locale),
+        card_title="Muscle Weakness Guide",
+        card_text=f"{words['what_you_can_ask'].replace('M S', 'MS').replace('A L S', 'ALS')}\n\n"
+        f"{card_footer(None, locale)}",
+    )
+
+
+class LaunchRequestHandler(AbstractRequestHandler):
+    """ "Alexa, open muscle weakness guide"."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("LaunchRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return send(handler_input, welcome(handler_input))
+
+
+class StartOverHandler(AbstractRequestHandler):
+    """ "Start over" and "go home": back to the welcome, with the topic trail cleared."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.StartOverIntent")(handler_input) or is_intent_name(
+            "AMAZON.NavigateHomeIntent"
+        )(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state.put(handler_input, topic=None, history=None, offer=None, candidates=None)
+        return send(handler_input, welcome(handler_input, disclaimer=False))
+
+
+class HelpIntentHandler(AbstractRequestHandler):
+    """What the skill can do, with the emergency number, and the disclaimer on the card."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.HelpIntent")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        locale = state.locale(handler_input)
+        words = phrases(locale)
+        reply = Reply(
+            speech=[
+                say(words["help"], locale),
+                say(words["disclaimer_short"], locale),
+                say(words["what_now"], locale),
+            ],
+            reprompt=say(words["reprompt"], locale),
+            card_title="Help",
+            card_text=f"Ask what causes muscle weakness, how it is diagnosed or treated, or about "
+            f"a condition such as MS or ALS.\n\n{card_footer(None, locale)}",
+        )
+        return send(handler_input, reply)
+
+
+class StopCancelHandler(AbstractRequestHandler):
+    """Stop and cancel end the conversation at any point, with a short goodbye."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent_name("AMAZON.StopIntent")(handler_input) or is_intent_name(
+            "AMAZON.CancelIntent"
+        )(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        locale = state.locale(handler_input)
+        return send(
+            handler_input, Reply(speech=[say(phrases(locale)["goodbye"], locale)], end_session=True)
+        )
+
+
+class FallbackHandler(AbstractRequestHandler):
+    """AMAZON.FallbackIntent, and any intent this build does not know: say what we can do."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("IntentRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        locale = state.locale(handler_input)
+        words = phrases(locale)
+        reply = Reply(
+            speech=[say(words["fallback"], locale), say(words["what_now"], locale)],
+            reprompt=say(words["reprompt"], locale),
+        )
+        return send(handler_input, reply)
+
+
+class SessionEndedRequestHandler(AbstractRequestHandler):
+    """Alexa closed the session (silence, "exit", or an error): log why; nothing may be said."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("SessionEndedRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        reason = getattr(getattr(request, "reason", None), "value", None)
+        error = getattr(request, "error", None)
+        if error is not None:
+            log.warning(
+                "session ended with error",
+                extra={
+                    "reason": reason,
+                    "error_type": getattr(error.object_type, "value", None),
+                    "error_message": error.message,
+                },
+            )
+        else:
+            log.info("session ended", extra={"reason": reason})
+        return handler_input.response_builder.response
+
+
+class OtherRequestHandler(AbstractRequestHandler):
+    """Request types we have no use for (exceptions reports, screen events): answer silently."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        log.info(
+            "ignored request",
+            extra={"request_type": handler_input.request_envelope.request.object_type},
+        )
+        return handler_input.response_builder.response

@@ -1,0 +1,29 @@
+"""The skill's own sentences (welcome, help, goodbye ...) per locale, from ``data/phrases.json``.
+
+Keeping them in data lets a writer change what Alexa says without touching a handler, and lets a
+locale override only the sentences that differ (a G P in Britain, a doctor in the United States).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
+
+from .knowledge import DATA_DIR
+
+with (DATA_DIR / "phrases.json").open(encoding="utf-8") as _handle:
+    _PHRASES: dict[str, dict[str, str]] = json.load(_handle)
+
+
+@lru_cache(maxsize=16)
+def phrases(locale: str | None) -> Mapping[str, str]:
+    """The sentences for ``locale``, falling back to the default English ones.
+
+    >>> phrases("en-GB")["goodbye"]
+    'Goodbye, and take care.'
+    """
+    merged = dict(_PHRASES["default"])
+    merged.update(_PHRASES.get(locale or "", {}))
+    return MappingProxyType(merged)

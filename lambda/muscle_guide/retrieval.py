@@ -1,0 +1,178 @@
+"""Ranking knowledge-base topics for a free spoken question (BM25F plus alias phrases).
+
+Each topic is a document with two fields: its names (title, spoken name and aliases), weighted
+high, and its text (brief, full and card answers). BM25F scores the question's terms against both;
+a topic whose alias appears word for word in the question gets a bonus worth the alias's rarity, so
+"can low potassium make you weak" lands on hypokalemia even though "weak" is everywhere.
+
+The index is small (tens of topics), is built once per process, and answers in microseconds.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+from .knowledge import KNOWLEDGE, KnowledgeBase
+from .text import terms
+
+K1 = 1.2
+B = 0.75
+FIELD_WEIGHTS = {"names": 3.0, "text": 1.0}
+ALIAS_BONUS = 1.5
+#: Extra for an alias that explains most of the question ("what causes muscle weakness").
+COVER_BONUS = 4.0
+#: Below this score nothing is close enough to answer or even to suggest.
+MIN_SUGGEST = 1.5
+#: An answer needs this score and a clear lead over the runner-up.
+MIN_ANSWER = 3.0
+MIN_LEAD = 1.2
+MIN_MARGIN = 2.5
+#: General topics' scores shrink by this when the question names a specific topic.
+GENERAL_DAMPING = 0.6
+
+Kind = Literal["answer", "unsure", "off_topic", "empty"]
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a question resolved to: an answer, a short list of guesses, or nothing medical."""
+
+    kind: Kind
+    topic: str | None = None
+    candidates: tuple[str, ...] = ()
+    score: float = 0.0
+
+
+class Retriever:
+    """A BM25F index over the topics of a knowledge base.
+
+    >>> RETRIEVER.match("can low potassium make you weak").topic
+    'hypokalemia'
+    """
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        self.ids: list[str] = [topic.id for topic in knowledge]
+        self.general: list[bool] = [topic.category == "general" for topic in knowledge]
+        fields: dict[str, list[list[str]]] = {"names": [], "text": []}
+        raw_aliases: list[list[str]] = []
+        for topic in knowledge:
+            names = [topic.title, topic.name, *topic.aliases]
+            raw_aliases.append(names)
+            fields["names"].append([t for name in names for t in terms(name)])
+            fields["text"].append(terms(" ".join((topic.brief, topic.full, topic.card))))
+        self.vocabulary = frozenset(t for docs in fields.values() for doc in docs for t in doc)
+
+        n = len(self.ids)
+        doc_freq: dict[str, int] = defaultdict(int)
+        for index in range(n):
+            for term in {t for docs in fields.values() for t in docs[index]}:
+                doc_freq[term] += 1
+        self.idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in doc_freq.items()}
+
+        # term -> [(doc, weighted normalised tf)], folded across fields (BM25F).
+        postings: dict[str, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+        for field, docs in fields.items():
+            avg = sum(map(len, docs)) / n or 1.0
+            for index, doc in enumerate(docs):
+                norm = 1 - B + B * len(doc) / avg
+                counts: dict[str, int] = defaultdict(int)
+                for term in doc:
+                    counts[term] += 1
+                for term, count in counts.items():
+                    postings[term][index] += FIELD_WEIGHTS[field] * count / norm
+        self.postings = {t: tuple(docs.items()) for t, docs in postings.items()}
+
+        # Terms that name something we cover. A question must use at least one of them to get a
+        # medical answer: words that only occur in answer text ("ten", "day") are not enough.
+        self.domain = frozenset(t for doc in fields["names"] for t in doc)
+        # How distinctive a term is as a *name*: "cause" is in every answer's text but names only
+        # the causes topic, so alias bonuses weigh terms by their rarity among names.
+        name_freq: dict[str, int] = defaultdict(int)
+        for doc in fields["names"]:
+            for term in set(doc):
+                name_freq[term] += 1
+        name_idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in name_freq.items()}
+
+        # term -> [(doc, alias terms, bonus)]: aliases found whole in a question, in any order.
+        self.aliases: dict[str, list[tuple[int, frozenset[str], float]]] = defaultdict(list)
+        for index, names in enumerate(raw_aliases):
+            for name in names:
+                seq = frozenset(terms(name, self.vocabulary))
+                if seq:
+                    bonus = ALIAS_BONUS * sum(name_idf.get(t, 0.0) for t in seq)
+                    rarest = max(seq, key=lambda t: (name_idf.get(t, 0.0), t))
+                    self.aliases[rarest].append((index, seq, bonus))
+
+    def rank(self, question: str) -> list[tuple[str, float]]:
+        """Topics scored for ``question``, best first; topics scoring zero are left out.
+
+        >>> RETRIEVER.rank("what is an e m g")[0][0]
+        'electromyography'
+        """
+        query = terms(question, self.vocabulary)
+        return self._rank(query)
+
+    def _rank(self, query: list[str]) -> list[tuple[str, float]]:
+        return [(self.ids[doc], score) for doc, score, _ in self._scores(query)]
+
+    def _scores(self, query: list[str]) -> list[tuple[int, float, bool]]:
+        """(doc, score, alias hit) best first: BM25F, alias bonuses, specificity damping."""
+        present = set(query)
+        scores: dict[int, float] = defaultdict(float)
+        for term in present:
+            idf = self.idf.get(term)
+            if idf is None:
+                continue
+            for doc, tf in self.postings[term]:
+                scores[doc] += idf * tf * (K1 + 1) / (tf + K1)
+        best_alias: dict[int, float] = {}
+        for term in present:
+            for doc, seq, bonus in self.aliases.get(term, ()):
+                if seq <= present:
+                    bonus += COVER_BONUS * len(seq) / len(present)
+                    if bonus > best_alias.get(doc, 0.0):
+                        best_alias[doc] = bonus
+        for doc, bonus in best_alias.items():
+            scores[doc] += bonus
+        # The most specific thing named wins: "can low potassium cause muscle weakness" is about
+        # low potassium, not about causes in general, though it says "cause" and "weakness".
+        if any(not self.general[doc] for doc in best_alias):
+            for doc in scores:
+                if self.general[doc]:
+                    scores[doc] *= GENERAL_DAMPING
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        return [(doc, score, doc in best_alias) for doc, score in ranked if score > 0]
+
+    def match(self, question: str | None) -> Match:
+        """Decide what to do with a free question: answer, offer guesses, or decline.
+
+        A question gets an answer only when its best topic is named in it (one of the topic's
+        aliases is in the question) and leads the runner-up clearly; otherwise, if it uses our
+        vocabulary at all, the person hears a few likely topics to choose from.
+
+        >>> RETRIEVER.match("what's the weather like").kind
+        'off_topic'
+        """
+        if not question or not question.strip():
+            return Match("empty")
+        query = terms(question, self.vocabulary)
+        if not query:
+            return Match("empty")
+        if not self.domain.intersection(query):
+            return Match("off_topic")
+        ranked = self._scores(query)
+        if not ranked or ranked[0][1] < MIN_SUGGEST:
+            return Match("off_topic", score=ranked[0][1] if ranked else 0.0)
+        top_doc, top, named = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        candidates = tuple(self.ids[doc] for doc, _, _ in ranked[:3])
+        clear_lead = top >= second * MIN_LEAD or top - second >= MIN_MARGIN
+        if named and top >= MIN_ANSWER and clear_lead:
+            return Match("answer", self.ids[top_doc], candidates, top)
+        return Match("unsure", None, candidates, top)
+
+
+RETRIEVER = Retriever(KNOWLEDGE)

@@ -1,0 +1,103 @@
+"""Assembling the skill and the Lambda entry point.
+
+The skill is built once per process (at import, so a cold start or SnapStart snapshot holds it) and
+reused for every request, instead of the ASK SDK's default of rebuilding it per invocation.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from ask_sdk_core.exceptions import AskSdkException
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model import RequestEnvelope
+
+from .config import Settings
+from .handlers import exception_handlers, request_handlers
+from .phrases import phrases
+from .speech import to_ssml
+
+log = logging.getLogger(__name__)
+
+
+class SkillIdMismatch(AskSdkException):
+    """The request was meant for another skill; it is refused, not answered."""
+
+
+def build_skill(settings: Settings | None = None) -> CustomSkill:
+    """Build the skill with every handler, for Lambda, the web service and the simulator.
+
+    >>> build_skill(Settings()).skill_id is None
+    True
+    """
+    settings = settings or Settings.from_env()
+    builder = CustomSkillBuilder()
+    for handler in request_handlers():
+        builder.add_request_handler(handler)
+    for handler in exception_handlers():
+        builder.add_exception_handler(handler)
+    builder.skill_id = settings.skill_id
+    return builder.create()
+
+
+def _application_id(event: dict[str, Any]) -> str | None:
+    for path in (("context", "System", "application"), ("session", "application")):
+        node: Any = event
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and isinstance(node.get("applicationId"), str):
+            return node["applicationId"]
+    return None
+
+
+def error_envelope(locale: str | None = None) -> dict[str, Any]:
+    """A valid response for a request too broken to reach a handler."""
+    words = phrases(locale)
+    text = f"{to_ssml(words['error'], locale)} {to_ssml(words['error_reprompt'], locale)}"
+    return {
+        "version": "1.0",
+        "response": {
+            "outputSpeech": {"type": "SSML", "ssml": f"<speak>{text}</speak>"},
+            "shouldEndSession": True,
+        },
+    }
+
+
+class SkillRunner:
+    """Runs Lambda-style events (plain dicts) through one long-lived skill."""
+
+    def __init__(self, skill: CustomSkill) -> None:
+        self.skill = skill
+        self.serializer = DefaultSerializer()
+
+    def __call__(self, event: Any, context: Any = None) -> dict[str, Any]:
+        if self.skill.skill_id is not None and (
+            not isinstance(event, dict) or _application_id(event) != self.skill.skill_id
+        ):
+            raise SkillIdMismatch("request is for another skill")
+        locale = None
+        try:
+            request = event.get("request") if isinstance(event, dict) else None
+            locale = request.get("locale") if isinstance(request, dict) else None
+            if not isinstance(request, dict) or not isinstance(request.get("type"), str):
+                raise ValueError("event has no request type")
+            envelope = self.serializer.deserialize(json.dumps(event), RequestEnvelope)
+            response = self.skill.invoke(request_envelope=envelope, context=context)
+            return self.serializer.serialize(response)  # type: ignore[no-any-return]
+        except SkillIdMismatch:
+            raise
+        except Exception:
+            log.exception("request could not be handled")
+            return error_envelope(locale if isinstance(locale, str) else None)
+
+
+RUNNER = SkillRunner(build_skill())
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The AWS Lambda entry point (``lambda_function.lambda_handler`` re-exports it)."""
+    return RUNNER(event, context)

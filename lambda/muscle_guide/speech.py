@@ -1,0 +1,102 @@
+"""Everything that turns plain text into what Alexa speaks, and back.
+
+Knowledge-base text and phrases are plain English. This module is the only place that escapes them
+into SSML, fills in the locale's emergency number, applies the listener's speaking rate, and keeps
+the result under Alexa's limits, so no handler can produce invalid SSML by accident.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+from .locales import emergency_number
+
+#: Alexa rejects output speech longer than 8,000 characters, tags included.
+MAX_SPEECH_CHARS = 8000
+#: Card title plus content may not exceed 8,000 characters; we keep well under it.
+MAX_CARD_CHARS = 8000
+EMERGENCY_TOKEN = "{emergency_number}"
+_RATES = {"slow": "90%", "x-slow": "80%"}
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+def escape(text: str) -> str:
+    """Make any text safe inside SSML.
+
+    >>> escape('Tom & "Jerry" <3')
+    'Tom &amp; &quot;Jerry&quot; &lt;3'
+    """
+    return html.escape(text, quote=True)
+
+
+def to_ssml(text: str, locale: str | None) -> str:
+    """Escape plain text and speak the locale's emergency number digit by digit.
+
+    >>> to_ssml("Call {emergency_number} now.", "en-GB")
+    'Call <say-as interpret-as="digits">999</say-as> now.'
+    """
+    escaped = escape(text)
+    if EMERGENCY_TOKEN not in escaped:
+        return escaped
+    number = emergency_number(locale)
+    spoken = (
+        f'<say-as interpret-as="digits">{number.digits}</say-as>'
+        if number
+        else "your local emergency number"
+    )
+    return escaped.replace(EMERGENCY_TOKEN, spoken)
+
+
+def to_card(text: str, locale: str | None) -> str:
+    """Plain card text with the emergency number written as digits.
+
+    >>> to_card("Call {emergency_number} now.", "en-AU")
+    'Call 000 now.'
+    """
+    number = emergency_number(locale)
+    return text.replace(EMERGENCY_TOKEN, number.digits if number else "your local emergency number")
+
+
+def join(fragments: Iterable[str], limit: int = MAX_SPEECH_CHARS - 64) -> str:
+    """Join SSML fragments with spaces, dropping whole fragments that would pass ``limit``.
+
+    Fragments are never cut, so a tag or entity can never be split in half.
+
+    >>> join(["One.", "", "Two."])
+    'One. Two.'
+    """
+    out: list[str] = []
+    size = 0
+    for fragment in fragments:
+        fragment = fragment.strip()
+        if not fragment:
+            continue
+        if size + len(fragment) + 1 > limit:
+            break
+        out.append(fragment)
+        size += len(fragment) + 1
+    return " ".join(out)
+
+
+def with_rate(ssml: str, rate: str | None) -> str:
+    """Wrap speech in a prosody rate for listeners who asked Alexa to speak slower.
+
+    >>> with_rate("Hello.", "slow")
+    '<prosody rate="90%">Hello.</prosody>'
+    """
+    value = _RATES.get(rate or "")
+    return f'<prosody rate="{value}">{ssml}</prosody>' if value and ssml else ssml
+
+
+def plain(ssml: str | None) -> str:
+    """What a person hears, as readable text: tags stripped, entities decoded, spaces folded.
+
+    >>> plain('<speak>Call <say-as interpret-as="digits">911</say-as> &amp; wait.</speak>')
+    'Call 911 & wait.'
+    """
+    if not ssml:
+        return ""
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", ssml))).strip().replace(" .", ".")

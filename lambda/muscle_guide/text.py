@@ -1,0 +1,171 @@
+"""Folding spoken English into search terms, the same way for topics and for questions.
+
+Speech recognition hands us lower-case words: acronyms arrive letter by letter ("a l s", "e m g"),
+British and American spellings both occur ("hypokalaemia", "hypokalemia"), and people say
+"muscles", "muscle's" and "muscle" for the same thing. Folding both sides identically lets a small
+lexical model match them without a dictionary of every variant.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Container
+from pathlib import Path
+
+_WORD = re.compile(r"[a-z0-9]+")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+_POSSESSIVE = re.compile(r"(\w)'s\b")
+
+with (Path(__file__).resolve().parent / "data" / "synonyms.json").open(encoding="utf-8") as _f:
+    _SYNONYMS = json.load(_f)
+#: Everyday words mapped onto the knowledge base's own (see data/synonyms.json).
+WORD_SYNONYMS: dict[str, str] = _SYNONYMS["words"]
+_PHRASES = sorted(_SYNONYMS["phrases"].items(), key=lambda item: -len(item[0]))
+_PHRASE = re.compile(r"\b(" + "|".join(re.escape(k) for k, _ in _PHRASES) + r")\b")
+_PHRASE_MAP = dict(_PHRASES)
+
+STOPWORDS = frozenset(
+    """
+    a an the of for to in on at by from with about into as and or but if so than then is are
+    was were be been being am do does did doing done have has had having i me my mine myself
+    you your yours we our us he him his she her hers they them their it its this that these
+    those there here what which who whom whose how can could would will shall may might must
+    tell say said know let please alexa ask hey ok okay um uh er well just really very get
+    gets got some any much many more most also too whats thats its im ive id youre theres
+    hows whos wheres lets
+    """.split()  # noqa: SIM905 - a word list reads best as words
+)
+
+#: Whole-word British spellings whose American form differs by more than a rule below.
+_WORD_SPELLINGS = {
+    "disk": "disc",
+    "disks": "discs",
+    "neurone": "neuron",
+    "neurones": "neurons",
+    "physio": "physiotherapy",
+    "tumour": "tumor",
+    "tumours": "tumors",
+    "centre": "center",
+    "programme": "program",
+    "paralysed": "paralyzed",
+    "mum": "mom",
+    "mums": "moms",
+}
+
+
+def _spelling(word: str) -> str:
+    word = _WORD_SPELLINGS.get(word, word)
+    if "ae" in word and len(word) > 4:  # anaemia, hypokalaemia, haemoglobin, paediatric
+        word = word.replace("ae", "e")
+    if word.startswith("oe") and len(word) > 4:  # oesophagus, oedema
+        word = word[1:]
+    for british, american in (("isation", "ization"), ("ising", "izing"), ("ised", "ized")):
+        if word.endswith(british) and len(word) > len(british) + 2:
+            return word[: -len(british)] + american
+    return word
+
+
+def stem(word: str) -> str:
+    """A light suffix fold: plurals, -ing, -ed, -ness and a final e.
+
+    It only needs to map a word's common forms to one key, not to produce a real root.
+
+    >>> [stem(w) for w in ["causes", "cause", "diagnosed", "diagnose", "weakness", "running"]]
+    ['caus', 'caus', 'diagnos', 'diagnos', 'weak', 'run']
+    """
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith("sses"):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is", "ys")):
+        word = word[:-1]
+    if (word.endswith("ness") and len(word) > 6) or (word.endswith("ment") and len(word) > 7):
+        word = word[:-4]
+    elif word.endswith("ing") and len(word) > 5:
+        word = word[:-3]
+        if len(word) > 2 and word[-1] == word[-2] and word[-1] not in "lsz":
+            word = word[:-1]
+    elif word.endswith("ed") and len(word) > 4:
+        word = word[:-2]
+        if len(word) > 2 and word[-1] == word[-2] and word[-1] not in "lsz":
+            word = word[:-1]
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words with possessives and apostrophes removed and spellings folded.
+
+    >>> words("Lou Gehrig's disease, hypokalaemia")
+    ['lou', 'gehrig', 'disease', 'hypokalemia']
+    """
+    text = _POSSESSIVE.sub(r"\1", text.lower().translate(_APOSTROPHES)).replace("'", "")
+    return [_spelling(w) for w in _WORD.findall(text)]
+
+
+def _synonyms(text: str) -> str:
+    return _PHRASE.sub(lambda m: _PHRASE_MAP[m.group(1)], text)
+
+
+def join_letters(tokens: list[str], vocabulary: Container[str] = ()) -> list[str]:
+    """Join letters spoken one by one into the acronym they spell.
+
+    A leading "a" or "i" is kept as a word when the rest spells a known term, so "a c t scan"
+    becomes "a ct scan" and not "act scan".
+
+    >>> join_letters(["what", "is", "a", "l", "s"], {"als"})
+    ['what', 'is', 'als']
+    >>> join_letters(["a", "c", "t", "scan"], {"ct"})
+    ['a', 'ct', 'scan']
+    """
+    return [token for token, _ in _join_letters(tokens, vocabulary)]
+
+
+def _join_letters(tokens: list[str], vocabulary: Container[str]) -> list[tuple[str, bool]]:
+    """Tokens with a flag saying whether they were spelled out letter by letter."""
+    out: list[tuple[str, bool]] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if len(run) == 1:
+            out.append((run[0], False))
+        elif run:
+            joined = "".join(run)
+            if joined not in vocabulary and run[0] in ("a", "i") and "".join(run[1:]) in vocabulary:
+                out.append((run[0], False))
+                joined = "".join(run[1:])
+            out.append((joined, True))
+        run.clear()
+
+    for token in tokens:
+        if len(token) == 1 and token.isalpha():
+            run.append(token)
+        else:
+            flush()
+            out.append((token, False))
+    flush()
+    return out
+
+
+def terms(text: str, vocabulary: Container[str] = (), keep_stopwords: bool = False) -> list[str]:
+    """Search terms for ``text``: words, joined acronyms, stopwords dropped, stems.
+
+    Everyday words are folded onto the knowledge base's vocabulary first (``data/synonyms.json``),
+    and letters spelled out are kept even when they spell a stopword ("m e" is an illness).
+
+    >>> terms("Can low potassium make you weak?")
+    ['low', 'potassium', 'make', 'weak']
+    >>> terms("what is m e")
+    ['me']
+    """
+    tokens = _join_letters(words(_synonyms(" ".join(words(text)))), vocabulary)
+    out = []
+    for token, spelled in tokens:
+        token = WORD_SYNONYMS.get(token, token)
+        if spelled or keep_stopwords or token not in STOPWORDS:
+            out.append(stem(token))
+    return out

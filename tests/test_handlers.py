@@ -1,0 +1,128 @@
+"""Every handler, through lambda_handler, with real request envelopes."""
+
+from __future__ import annotations
+
+import logging
+
+from muscle_guide import envelopes as ev
+from support import ends, in_session, reprompt_of, run, said, topic_of
+
+
+def test_launch_welcomes_with_disclaimer_and_reprompt():
+    response = run(ev.launch_request())
+    text = said(response)
+    assert "Welcome to Muscle Weakness Guide" in text
+    assert "general information, not medical advice" in text
+    assert "What would you like to know?" in text
+    assert not ends(response)
+    assert "causes of muscle weakness" in reprompt_of(response)
+
+
+def test_launch_card_carries_disclaimer():
+    card = run(ev.launch_request())["response"]["card"]
+    assert "General information, not medical advice" in card["content"]
+    assert "911" in card["content"]
+
+
+def test_help_explains_and_keeps_session_open():
+    response = in_session(ev.intent_request("AMAZON.HelpIntent"))
+    text = said(response)
+    assert "what causes muscle weakness" in text
+    assert "911" in text  # the emergency number, digit by digit
+    assert "not medical advice" in text
+    assert not ends(response)
+    assert "not medical advice" in response["response"]["card"]["content"]
+
+
+def test_help_uses_the_locale_emergency_number():
+    assert "999" in said(in_session(ev.intent_request("AMAZON.HelpIntent", locale="en-GB")))
+    assert "000" in said(in_session(ev.intent_request("AMAZON.HelpIntent", locale="en-AU")))
+
+
+def test_stop_and_cancel_say_goodbye_and_end():
+    for name in ("AMAZON.StopIntent", "AMAZON.CancelIntent"):
+        response = in_session(ev.intent_request(name))
+        assert said(response) == "Goodbye, and take care."
+        assert ends(response)
+        assert "reprompt" not in response["response"]
+
+
+def test_navigate_home_returns_to_welcome_and_clears_topic():
+    response = in_session(ev.intent_request("AMAZON.NavigateHomeIntent"), {"topic": "als"})
+    assert "Welcome to Muscle Weakness Guide" in said(response)
+    assert topic_of(response) is None
+    assert not ends(response)
+
+
+def test_fallback_says_what_the_skill_does_and_stays_open():
+    response = in_session(ev.intent_request("AMAZON.FallbackIntent"))
+    assert "questions about muscle weakness" in said(response)
+    assert not ends(response)
+
+
+def test_unknown_intent_gets_the_fallback_answer():
+    response = in_session(ev.intent_request("OrderPizzaIntent"))
+    assert "questions about muscle weakness" in said(response)
+    assert not ends(response)
+
+
+def test_session_ended_is_silent_and_logs_reason_and_error(caplog):
+    caplog.set_level(logging.INFO)
+    error = {"type": "INVALID_RESPONSE", "message": "bad ssml"}
+    response = run(ev.session_ended_request(reason="ERROR", error=error))
+    assert "outputSpeech" not in response["response"]
+    records = [r for r in caplog.records if r.getMessage().startswith("session ended")]
+    assert records and records[0].reason == "ERROR"
+    assert records[0].error_message == "bad ssml"
+
+
+def test_question_answers_from_knowledge_base_and_sets_topic():
+    request = ev.intent_request(
+        "AskQuestionIntent", [ev.slot("question", "what is muscle weakness")]
+    )
+    response = in_session(request)
+    assert topic_of(response) == "overview"
+    assert "Would you like to hear about" in said(response)
+    assert not ends(response)
+    assert response["response"]["card"]["title"]
+
+
+def test_general_topic_intent_answers_its_topic():
+    response = in_session(ev.intent_request("CausesIntent"))
+    assert topic_of(response) == "causes"
+
+
+def test_topic_slot_with_resolved_id_answers_that_topic():
+    slot = ev.slot("topic", "lou gehrig's disease", "als", authority="TOPIC")
+    response = in_session(ev.intent_request("TopicIntent", [slot]))
+    assert topic_of(response) == "als"
+
+
+def test_topic_slot_without_match_searches_the_raw_words():
+    slot = ev.slot("topic", "low potassium", authority="TOPIC")
+    response = in_session(ev.intent_request("TopicIntent", [slot]))
+    assert topic_of(response) in ("hypokalemia", "electrolyte_imbalance")
+
+
+def test_one_shot_answers_and_ends_without_a_question():
+    request = ev.intent_request(
+        "AskQuestionIntent", [ev.slot("question", "what causes muscle weakness")]
+    )
+    response = run(request)  # a new session opened by an intent: a one-shot
+    assert topic_of(response) == "causes"
+    assert ends(response)
+    assert "?" not in said(response)
+    assert "not medical advice" in said(response)
+
+
+def test_emergency_topic_names_locale_number():
+    for locale, number in {
+        "en-US": "911",
+        "en-CA": "911",
+        "en-GB": "999",
+        "en-IN": "112",
+        "en-AU": "000",
+    }.items():
+        response = in_session(ev.intent_request("EmergencyIntent", locale=locale))
+        assert number in said(response), locale
+        assert number in response["response"]["card"]["content"]

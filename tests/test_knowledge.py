@@ -1,0 +1,91 @@
+"""The knowledge base: its schema, its coverage of FACTS.md, and its links."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from muscle_guide.knowledge import KNOWLEDGE, KNOWLEDGE_FILE, SCHEMA_FILE
+from muscle_guide.speech import MAX_SPEECH_CHARS, to_ssml
+
+ROOT = Path(__file__).resolve().parents[1]
+FACTS = ROOT.parent / "shared" / "seed" / "FACTS.md"
+GENERAL = [
+    "overview",
+    "causes",
+    "how_muscles_work",
+    "short_term_weakness",
+    "when_to_see_doctor",
+    "emergency",
+    "diagnosis",
+    "treatment",
+]
+
+
+def fact_ids() -> set[str]:
+    """Every topic id FACTS.md names in backticks."""
+    if not FACTS.exists():
+        pytest.skip(f"{FACTS} not present")
+    return set(re.findall(r"`([a-z][a-z0-9_]*)`", FACTS.read_text(encoding="utf-8")))
+
+
+def test_knowledge_base_matches_its_schema():
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    data = json.loads(KNOWLEDGE_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors[:10])
+
+
+def test_schema_rejects_speech_with_parentheses_or_digits():
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    speech = jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": "#/$defs/speech"})
+    assert not speech.is_valid("Call 911 now.")
+    assert not speech.is_valid("A L S (a disease).")
+    assert speech.is_valid("Call {emergency_number} now.")
+
+
+def test_general_topics_exist():
+    assert set(GENERAL) <= set(KNOWLEDGE.topics)
+
+
+def test_every_facts_md_topic_exists():
+    missing = fact_ids() - set(KNOWLEDGE.topics)
+    assert not missing, f"FACTS.md topics missing from the knowledge base: {sorted(missing)}"
+
+
+def test_topic_ids_are_unique():
+    data = json.loads(KNOWLEDGE_FILE.read_text(encoding="utf-8"))
+    ids = [topic["id"] for topic in data["topics"]]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_related_id_exists_and_is_not_self():
+    for topic in KNOWLEDGE:
+        for related in topic.related:
+            assert related in KNOWLEDGE.topics, f"{topic.id} -> {related}"
+            assert related != topic.id
+
+
+def test_every_cited_source_is_listed():
+    for topic in KNOWLEDGE:
+        for source in topic.sources:
+            assert source in KNOWLEDGE.sources, f"{topic.id} cites unknown source {source}"
+
+
+def test_no_answer_exceeds_what_alexa_will_speak():
+    for topic in KNOWLEDGE:
+        for text in (topic.brief, topic.full):
+            assert len(to_ssml(text, "en-US")) < MAX_SPEECH_CHARS // 4, topic.id
+
+
+def test_emergency_topic_tells_to_call_the_number_now():
+    emergency = KNOWLEDGE.get("emergency")
+    assert emergency is not None
+    assert "{emergency_number}" in emergency.brief
+    assert "{emergency_number}" in emergency.card

@@ -10,8 +10,8 @@ source plus this script cannot.
 
 Tests use :func:`build_models`:
 
-    >>> models = build_models()                                   # doctest: +SKIP
-    >>> models["en-GB"]["interactionModel"]["languageModel"]["invocationName"]  # doctest: +SKIP
+    >>> models = build_models()
+    >>> models["en-GB"]["interactionModel"]["languageModel"]["invocationName"]
     'muscle weakness guide'
 
 Warnings (an alias shared by two topics, an alias Alexa would reject) go to stderr: the model is
@@ -60,15 +60,18 @@ class _TemplateParser:
         self.words = words
 
     def error(self, message: str) -> GenerationError:
+        """An error that points at the character, so a typo in model.yaml is quick to find."""
         return GenerationError(f"template {self.text!r}, character {self.pos + 1}: {message}")
 
     def parse(self) -> list[str]:
+        """All expansions of the whole template."""
         results = self.alternatives(closing=None)
         if self.pos < len(self.text):
             raise self.error(f"unexpected {self.text[self.pos]!r}")
         return results
 
     def alternatives(self, closing: str | None) -> list[str]:
+        """``a|b|c`` up to ``closing``: the union of each alternative's expansions."""
         options = self.sequence()
         while self.pos < len(self.text) and self.text[self.pos] == "|":
             if closing is None:
@@ -82,13 +85,14 @@ class _TemplateParser:
         return options
 
     def sequence(self) -> list[str]:
+        """Items side by side up to ``|`` or a closing bracket: their cross product."""
         parts: list[list[str]] = []
         while self.pos < len(self.text) and self.text[self.pos] not in "|)]":
             char = self.text[self.pos]
             if char in "([":
                 self.pos += 1
                 options = self.alternatives(closing=")" if char == "(" else "]")
-                parts.append(options + [""] if char == "[" else options)
+                parts.append([*options, ""] if char == "[" else options)
             elif char == "{":
                 end = self.text.find("}", self.pos)
                 if end < 0:
@@ -146,6 +150,22 @@ def for_locale(mapping: Mapping[str, Any] | None, locale: str, what: str) -> Any
     return mapping.get(DEFAULT_KEY)
 
 
+def merged_for_locale(
+    mapping: Mapping[str, Mapping[str, Any]] | None, locale: str, what: str
+) -> dict[str, Any]:
+    """For mappings of mappings: ``default`` entries, overridden by the locale's own entries.
+
+    >>> merged_for_locale({"default": {"als": "a l s", "x": "y"}, "en-GB": {"x": "z"}}, "en-GB", "")
+    {'als': 'a l s', 'x': 'z'}
+    """
+    if not mapping:
+        return {}
+    specific = [value for key, value in mapping.items() if locale in str(key).split()]
+    if len(specific) > 1:
+        raise GenerationError(f"{what}: more than one entry names {locale}")
+    return {**(mapping.get(DEFAULT_KEY) or {}), **(specific[0] if specific else {})}
+
+
 def camel_case(topic_id: str) -> str:
     """``how_muscles_work`` -> ``HowMusclesWork``: the intent-name rule for general topics."""
     return "".join(part.capitalize() for part in topic_id.split("_"))
@@ -172,8 +192,11 @@ class Build:
 
 
 def _is_slot_text(text: str) -> bool:
-    return not spoken_text_problems(text) and text == text.lower() and (
-        len(text) <= MAX_SLOT_VALUE_CHARS
+    """Whether Alexa accepts ``text`` as a slot value (same rules the validator applies)."""
+    return (
+        not spoken_text_problems(text)
+        and text == text.lower()
+        and (len(text) <= MAX_SLOT_VALUE_CHARS)
     )
 
 
@@ -207,9 +230,11 @@ def topic_values(
         topic_id = topic["id"]
         aliases = [a for a in topic.get("aliases", []) if isinstance(a, str)]
         preferred = names.get(topic_id)
-        candidates = ([preferred] if preferred else []) + aliases + [
-            _speech_form(str(topic.get("title", "")))
-        ]
+        candidates = (
+            ([preferred] if preferred else [])
+            + aliases
+            + [_speech_form(str(topic.get("title", "")))]
+        )
         if preferred and preferred not in aliases:
             warn(f"topic {topic_id}: preferred name {preferred!r} is not one of its aliases")
         for candidate in candidates:
@@ -265,6 +290,7 @@ def _samples(spec: Any, locale: str, words: Mapping[str, list[str]], where: str)
 
 
 def _locale_words(source: Mapping[str, Any], locale: str) -> dict[str, list[str]]:
+    """Each ``$word`` expanded for ``locale``; a word a locale lacks is an error, not a gap."""
     words: dict[str, list[str]] = {}
     for word, variants in (source.get("words") or {}).items():
         template = for_locale(variants, locale, f"words.{word}")
@@ -275,6 +301,7 @@ def _locale_words(source: Mapping[str, Any], locale: str) -> dict[str, list[str]
 
 
 def _custom_types(source: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The slot types written out in model.yaml (all but TOPIC), in Alexa's JSON shape."""
     types = []
     for type_name, values in (source.get("types") or {}).items():
         entries = []
@@ -317,11 +344,14 @@ def build_locale(
         )
 
     topic_spec = source.get("topic_type") or {}
-    names = for_locale(topic_spec.get("names"), locale, "topic_type.names") or {}
-    extra = for_locale(topic_spec.get("synonyms"), locale, "topic_type.synonyms") or {}
+    names = merged_for_locale(topic_spec.get("names"), locale, "topic_type.names")
+    extra = merged_for_locale(topic_spec.get("synonyms"), locale, "topic_type.synonyms")
     types = _custom_types(source)
     types.append(
-        {"name": topic_spec.get("name", "TOPIC"), "values": topic_values(topics, names, extra, warn)}
+        {
+            "name": topic_spec.get("name", "TOPIC"),
+            "values": topic_values(topics, names, extra, warn),
+        }
     )
 
     language: dict[str, Any] = {
@@ -344,10 +374,49 @@ def build(source: Mapping[str, Any], topics: list[dict[str, Any]]) -> Build:
         if message not in warnings:
             warnings.append(message)
 
+    check_source(source)
     models = {
         locale: build_locale(source, topics, locale, warn) for locale in source.get("locales", [])
     }
     return Build(models=models, warnings=warnings)
+
+
+SOURCE_KEYS = {
+    "invocation_name", "locales", "fallback_intent_sensitivity", "words", "topic_type", "types",
+    "intents", "general_topics",
+}  # fmt: skip
+INTENT_KEYS = {"slots", "samples", "locale_samples"}
+
+
+def check_source(source: Mapping[str, Any]) -> None:
+    """Reject misspelt keys and unknown locales in model.yaml.
+
+    Without this a typo ("sample:" or "en_GB") would silently drop samples from a model that
+    still validates, and nobody would notice until Alexa misunderstood someone.
+    """
+    unknown = set(source) - SOURCE_KEYS
+    if unknown:
+        raise GenerationError(f"model.yaml: unknown top-level keys {sorted(unknown)}")
+    locales = set(source.get("locales") or [])
+
+    def check_keys(mapping: Any, where: str) -> None:
+        for key in mapping or {}:
+            names = set(str(key).split()) - {DEFAULT_KEY}
+            if names - locales:
+                raise GenerationError(f"{where}: unknown locale(s) {sorted(names - locales)}")
+
+    for word, variants in (source.get("words") or {}).items():
+        check_keys(variants, f"words.{word}")
+    topic_spec = source.get("topic_type") or {}
+    check_keys(topic_spec.get("names"), "topic_type.names")
+    check_keys(topic_spec.get("synonyms"), "topic_type.synonyms")
+    specs = [(f"intents.{n}", s) for n, s in (source.get("intents") or {}).items()]
+    specs += [(f"general_topics.{n}", s) for n, s in (source.get("general_topics") or {}).items()]
+    for where, spec in specs:
+        if isinstance(spec, dict):
+            if set(spec) - INTENT_KEYS:
+                raise GenerationError(f"{where}: unknown keys {sorted(set(spec) - INTENT_KEYS)}")
+            check_keys(spec.get("locale_samples"), f"{where}.locale_samples")
 
 
 def load_source(path: Path = SOURCE_FILE) -> dict[str, Any]:
@@ -392,7 +461,9 @@ def output_path(locale: str, output_dir: Path = OUTPUT_DIR) -> Path:
     return output_dir / f"{locale}.json"
 
 
-def stale_files(models: Mapping[str, Mapping[str, Any]], output_dir: Path = OUTPUT_DIR) -> list[Path]:
+def stale_files(
+    models: Mapping[str, Mapping[str, Any]], output_dir: Path = OUTPUT_DIR
+) -> list[Path]:
     """Generated files that are missing or differ from what ``models`` renders to."""
     stale = []
     for locale, model in models.items():
@@ -436,8 +507,10 @@ def main(argv: Iterable[str] | None = None) -> int:
     for locale, model in result.models.items():
         language = model["interactionModel"]["languageModel"]
         count = sum(len(intent["samples"]) for intent in language["intents"])
-        print(f"{output_path(locale, args.output_dir)}: {len(language['intents'])} intents, "
-              f"{count} samples")
+        print(
+            f"{output_path(locale, args.output_dir)}: {len(language['intents'])} intents, "
+            f"{count} samples"
+        )
     return 0
 
 

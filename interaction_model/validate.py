@@ -32,14 +32,16 @@ MAX_INTENTS = 250
 MAX_INTENTS_AND_SLOT_TYPES = 350
 MAX_SLOT_VALUE_CHARS = 140  # applies to each value name and each synonym
 # "A skill can have a total of 50,000 custom slot values, totaled across all custom slots used in
-# the interaction model" (Alexa custom interaction model reference, custom slot types section).
+# the interaction model" (Alexa custom interaction model reference, custom slot types section, as
+# quoted in public material; the current limits table bounds values by the 1.5 MB size instead).
 MAX_CUSTOM_SLOT_VALUES = 50_000
-# Project rule, stricter than anything we found published for a single sample utterance: long
-# samples are a sign of a sentence that should be split into two shorter phrasings.
+# Project rule: we found no published per-sample character limit. A sample this long is a
+# sentence that should be split into shorter phrasings anyway.
 MAX_SAMPLE_CHARS = 200
 
-# Standard built-ins a custom skill must implement (AMAZON.FallbackIntent and NavigateHome are
-# required for certification in the English locales; Help, Stop and Cancel in every locale).
+# Built-ins every model here must declare. Help, Stop and Cancel are required of every custom
+# skill; NavigateHome is part of every model Alexa builds; Fallback is our own requirement: with
+# LOW sensitivity it catches out-of-domain requests instead of forcing them into a health answer.
 REQUIRED_BUILT_INS = (
     "AMAZON.CancelIntent",
     "AMAZON.FallbackIntent",
@@ -54,12 +56,12 @@ WAKE_WORDS = frozenset({"alexa", "amazon", "echo", "computer", "skill", "app"})
 LAUNCH_WORDS = frozenset({"launch", "ask", "tell", "load", "begin", "enable"})
 # Launch phrases and connecting words: a name made only of these cannot be told apart from the
 # phrase a person uses to open a skill ("Alexa, ask ... to ...").
-LAUNCH_AND_CONNECTING_WORDS = LAUNCH_WORDS | frozenset(
-    {
-        "open", "start", "play", "resume", "run", "use", "talk", "to", "from", "by", "if", "and",
-        "whether", "for", "about", "that", "using", "with", "of", "the", "a", "an",
-    }
-)
+# fmt: off
+LAUNCH_AND_CONNECTING_WORDS = LAUNCH_WORDS | frozenset({
+    "open", "start", "play", "resume", "run", "use", "talk", "to", "from", "by", "if", "and",
+    "whether", "for", "about", "that", "using", "with", "of", "the", "a", "an",
+})
+# fmt: on
 # A two-word name may not include an article or a preposition ("a bicycle", "for fun").
 TWO_WORD_FORBIDDEN = frozenset({"the", "a", "an", "for", "to", "of"})
 
@@ -73,6 +75,7 @@ LETTER_ABBREVIATION_RE = re.compile(r"^[^\W\d_]\.$")  # "d." as in "d. c."
 
 
 def _where(locale: str) -> str:
+    """Message prefix, so a problem printed for five files says which locale it is in."""
     return f"{locale}: " if locale else ""
 
 
@@ -82,6 +85,7 @@ def _norm(sample: str) -> str:
 
 
 def _as_list(value: Any) -> list[Any]:
+    """``value`` if it is a list, else []: a malformed model is reported, never a crash."""
     return value if isinstance(value, list) else []
 
 
@@ -127,6 +131,7 @@ def spoken_text_problems(text: str) -> list[str]:
 
 
 def _check_invocation(name: Any, where: str) -> Iterator[str]:
+    """Invocation name requirements: spoken form, two or more words, no wake or launch words."""
     if not isinstance(name, str) or not name:
         yield f"{where}invocation name is missing"
         return
@@ -139,8 +144,9 @@ def _check_invocation(name: Any, where: str) -> Iterator[str]:
         yield f"{label} may not contain hyphens; use a space between words"
     words = name.lower().split()
     for word in words:
-        if word.endswith("'") or ("'" in word and not word.endswith("'s")):
-            yield f"{label} may use apostrophes only for possessives ('s)"
+        possessive = word.count("'") == 1 and (word.endswith("'s") or word.endswith("s'"))
+        if "'" in word and not possessive:
+            yield f"{label} may use apostrophes only for possessives ('s, s')"
     if len(words) < 2:
         yield f"{label} must have at least two words"
     elif len(words) == 2 and TWO_WORD_FORBIDDEN & set(words):
@@ -160,6 +166,7 @@ def _check_invocation(name: Any, where: str) -> Iterator[str]:
 def _check_sample(
     sample: Any, intent: str, slot_types: dict[str, str], where: str
 ) -> Iterator[str]:
+    """Rules for one sample on its own; duplicates need all samples and live in _check_intent."""
     if not isinstance(sample, str):
         yield f"{where}intent {intent}: sample {sample!r} is not a string"
         return
@@ -206,17 +213,23 @@ def _check_sample(
                 f"{{{search_slots[0]}}}; a phrase slot cannot stand alone"
             )
         if len(set(used)) > 1:
-            yield f"{label} combines AMAZON.SearchQuery slot {{{search_slots[0]}}} with another slot"
+            yield (
+                f"{label} combines AMAZON.SearchQuery slot {{{search_slots[0]}}} with another slot"
+            )
 
 
 # --- Slot types ---------------------------------------------------------------------------------
 
 
 def _check_type(slot_type: dict[str, Any], where: str) -> Iterator[str]:
+    """Rules for one custom slot type: Alexa resolves each spoken form to exactly one value."""
     name = slot_type.get("name")
     label = f"{where}slot type {name}"
     if not isinstance(name, str) or not NAME_RE.match(name):
-        yield f"{where}slot type name {name!r} must be letters and underscores, starting with a letter"
+        yield (
+            f"{where}slot type name {name!r} must be letters and underscores, "
+            "starting with a letter"
+        )
     values = _as_list(slot_type.get("values"))
     if not values:
         yield f"{label} has no values"
@@ -276,7 +289,8 @@ def validate(model: dict[str, Any], locale: str) -> list[str]:
         )
     config = language.get("modelConfiguration")
     if config is not None:
-        level = (config.get("fallbackIntentSensitivity") or {}).get("level")
+        sensitivity = config.get("fallbackIntentSensitivity") if isinstance(config, dict) else None
+        level = sensitivity.get("level") if isinstance(sensitivity, dict) else None
         if level not in FALLBACK_LEVELS:
             problems.append(
                 f"{where}fallbackIntentSensitivity level {level!r} must be one of "
@@ -307,7 +321,9 @@ def validate(model: dict[str, Any], locale: str) -> list[str]:
         if required not in names:
             problems.append(f"{where}required built-in intent {required} is missing")
     if len(names) > MAX_INTENTS:
-        problems.append(f"{where}model has {len(names)} intents; Alexa allows at most {MAX_INTENTS}")
+        problems.append(
+            f"{where}model has {len(names)} intents; Alexa allows at most {MAX_INTENTS}"
+        )
     if len(names) + len(types) > MAX_INTENTS_AND_SLOT_TYPES:
         problems.append(
             f"{where}model has {len(names) + len(types)} intents and slot types; "
@@ -324,7 +340,9 @@ def validate(model: dict[str, Any], locale: str) -> list[str]:
 
     size = len(json.dumps(model, ensure_ascii=False).encode("utf-8"))
     if size > MAX_MODEL_BYTES:
-        problems.append(f"{where}model JSON is {size} bytes; Alexa allows at most {MAX_MODEL_BYTES}")
+        problems.append(
+            f"{where}model JSON is {size} bytes; Alexa allows at most {MAX_MODEL_BYTES}"
+        )
     return problems
 
 
@@ -339,6 +357,9 @@ def _check_intent(
     slot_types: dict[str, str] = {}
     search_slots = 0
     for slot in _as_list(intent.get("slots")):
+        if not isinstance(slot, dict):
+            yield f"{where}intent {name}: slot {slot!r} is not an object"
+            continue
         slot_name, slot_type = slot.get("name"), slot.get("type")
         if not isinstance(slot_name, str) or not NAME_RE.match(slot_name):
             yield (

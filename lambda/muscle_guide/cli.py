@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -109,6 +110,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # The skill logs a JSON line per request; in a terminal conversation that is noise.
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
     if args.command == "chat":
         return chat(args.locale, args.json, args.screen, sys.stdin, sys.stdout)
     if args.command == "ask":

@@ -1,8 +1,9 @@
 """Composing what the skill says: one ``Reply`` shape, turned into an ASK response in one place.
 
 Handlers decide *what* to say (a topic, help, a goodbye); this module decides *how*: SSML escaping
-and limits, the card, the reprompt, the session rules (one-shot requests end the session, open
-sessions always carry a reprompt), and the session state that "repeat", "yes" and "go back" read.
+and limits, the listener's preferred detail and speaking rate, the card and the screen, the
+reprompt, the session rules (one-shot requests end the session, open sessions always carry a
+reprompt), and the session state that "repeat", "yes" and "go back" read.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from . import speech, state
+from . import display, speech, state
 from .knowledge import KNOWLEDGE, Topic
 from .phrases import phrases
 
 
 @dataclass
 class Reply:
-    """What to say, as plain-text pieces (escaped later) or ready SSML fragments."""
+    """What to say, as SSML fragments (made with ``say``), and what to show."""
 
     speech: list[str] = field(default_factory=list)
     reprompt: str | None = None
@@ -31,6 +32,8 @@ class Reply:
     offer: str | None = None
     #: False when going back: the topic we return to comes off the history instead.
     push_history: bool = True
+    #: The topic whose answer a screen should show.
+    screen: Topic | None = None
 
 
 def say(text: str, locale: str | None) -> str:
@@ -38,50 +41,73 @@ def say(text: str, locale: str | None) -> str:
     return speech.to_ssml(text, locale)
 
 
+def sources_line(topic: Topic, locale: str) -> str:
+    names = [KNOWLEDGE.sources[s].publisher for s in topic.sources if s in KNOWLEDGE.sources]
+    if not names:
+        return ""
+    return f"{phrases(locale)['card_sources']}: {'; '.join(dict.fromkeys(names))}"
+
+
 def card_footer(topic: Topic | None, locale: str) -> str:
     """The lines every card ends with: the disclaimer and, for topics, the sources."""
     lines = [speech.to_card(phrases(locale)["card_disclaimer"], locale)]
-    if topic is not None:
-        names = [KNOWLEDGE.sources[s].publisher for s in topic.sources if s in KNOWLEDGE.sources]
-        if names:
-            lines.append(f"{phrases(locale)['card_sources']}: {'; '.join(dict.fromkeys(names))}")
+    if topic is not None and sources_line(topic, locale):
+        lines.append(sources_line(topic, locale))
     return "\n".join(lines)
+
+
+def disclaimer(handler_input: HandlerInput) -> str:
+    """The full disclaimer the first time a person uses the skill, a short reminder after that."""
+    locale = state.locale(handler_input)
+    heard = state.memory(handler_input)["disclaimer_heard"]
+    state.remember(handler_input, disclaimer_heard=True)
+    return say(phrases(locale)["disclaimer_short" if heard else "disclaimer"], locale)
 
 
 def next_offer(topic: Topic, handler_input: HandlerInput) -> Topic | None:
     """The natural next topic: the first related one not just talked about."""
     recent = {topic.id, *state.get_list(handler_input, state.HISTORY)[-1:]}
-    related = [KNOWLEDGE.get(r) for r in topic.related]
-    choices = [t for t in related if t is not None]
+    choices = [t for t in map(KNOWLEDGE.get, topic.related) if t is not None]
     fresh = [t for t in choices if t.id not in recent]
     return (fresh or choices or [None])[0]
 
 
 def topic_reply(
-    handler_input: HandlerInput, topic: Topic, detail: str = "brief", lead: list[str] | None = None
+    handler_input: HandlerInput,
+    topic: Topic,
+    detail: str | None = None,
+    lead: list[str] | None = None,
 ) -> Reply:
     """Answer ``topic``: the brief (or full) answer, then one offer of a next step.
 
-    A one-shot request answers and ends; an open session offers the next topic and waits.
+    A one-shot request answers and ends; an open session offers the next topic and waits. The
+    emergency topic offers nothing else: the one thing to do next is to call for help.
     """
     locale = state.locale(handler_input)
+    detail = detail or state.preference(handler_input, "length")
     text = topic.full if detail == "full" else topic.brief
     reply = Reply(
         speech=[*(lead or []), say(text, locale)],
         card_title=topic.title,
         card_text=f"{speech.to_card(topic.card, locale)}\n\n{card_footer(topic, locale)}",
         topic=topic.id,
+        screen=topic,
     )
     if state.is_one_shot(handler_input):
-        reply.speech.append(say(phrases(locale)["disclaimer_short"], locale))
+        reply.speech.append(disclaimer(handler_input))
         reply.end_session = True
         return reply
-    offer = next_offer(topic, handler_input)
-    if offer is not None:
-        question = say(f"Would you like to hear about {offer.name}?", locale)
-        reply.offer = offer.id
+    if topic.category == "safety":
+        reply.speech.append(say(phrases(locale)["emergency_follow_up"], locale))
+        reply.reprompt = say(phrases(locale)["emergency_reprompt"], locale)
+        return reply
     else:
-        question = say(phrases(locale)["anything_else"], locale)
+        offer = next_offer(topic, handler_input)
+        if offer is not None:
+            question = say(f"Would you like to hear about {offer.name}?", locale)
+            reply.offer = offer.id
+        else:
+            question = say(phrases(locale)["anything_else"], locale)
     reply.speech.append(question)
     reply.reprompt = question
     return reply
@@ -90,17 +116,31 @@ def topic_reply(
 def send(handler_input: HandlerInput, reply: Reply) -> Response:
     """Turn a ``Reply`` into the ASK response, and remember what was said."""
     locale = state.locale(handler_input)
+    rate = state.preference(handler_input, "rate")
     builder = handler_input.response_builder
-    spoken = speech.join(reply.speech)
+    spoken = speech.with_rate(speech.join(reply.speech), rate)
     builder.speak(spoken)
     if reply.card_title:
         text = reply.card_text or card_footer(None, locale)
         builder.set_card(SimpleCard(title=reply.card_title, content=text[: speech.MAX_CARD_CHARS]))
+    if reply.screen is not None and display.supports_apl(handler_input):
+        topic = reply.screen
+        builder.add_directive(
+            display.render_directive(
+                title=topic.title,
+                brief=speech.to_card(topic.brief, locale),
+                card_text=speech.to_card(topic.card, locale),
+                sources=sources_line(topic, locale),
+                disclaimer=speech.to_card(phrases(locale)["card_disclaimer"], locale),
+            )
+        )
     if reply.end_session or not state.has_session(handler_input):
         builder.set_should_end_session(True)
         reprompt = None
     else:
-        reprompt = reply.reprompt or say(phrases(locale)["reprompt"], locale)
+        reprompt = speech.with_rate(
+            reply.reprompt or say(phrases(locale)["reprompt"], locale), rate
+        )
         builder.ask(reprompt)
     if reply.topic:
         previous = state.get_str(handler_input, state.TOPIC)

@@ -18,6 +18,9 @@ from ask_sdk_model import RequestEnvelope
 
 from .config import Settings
 from .handlers import exception_handlers, request_handlers
+from .interceptors import MemoryLoadInterceptor, MemorySaveInterceptor, RedFlagInterceptor
+from .logs import RequestLogger, RequestTimer, configure
+from .persistence import Memory, build_adapter
 from .phrases import phrases
 from .speech import to_ssml
 
@@ -35,7 +38,12 @@ def build_skill(settings: Settings | None = None) -> CustomSkill:
     True
     """
     settings = settings or Settings.from_env()
+    memory = Memory(build_adapter(settings))
     builder = CustomSkillBuilder()
+    for interceptor in (RequestTimer(), MemoryLoadInterceptor(memory), RedFlagInterceptor()):
+        builder.add_global_request_interceptor(interceptor)
+    for response_interceptor in (MemorySaveInterceptor(memory), RequestLogger()):
+        builder.add_global_response_interceptor(response_interceptor)
     for handler in request_handlers():
         builder.add_request_handler(handler)
     for handler in exception_handlers():
@@ -95,7 +103,9 @@ class SkillRunner:
             return error_envelope(locale if isinstance(locale, str) else None)
 
 
-RUNNER = SkillRunner(build_skill())
+SETTINGS = Settings.from_env()
+configure(SETTINGS.log_level)
+RUNNER = SkillRunner(build_skill(SETTINGS))
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -71,3 +71,57 @@ def is_one_shot(handler_input: HandlerInput) -> bool:
     session = handler_input.request_envelope.session
     request_type = handler_input.request_envelope.request.object_type
     return request_type == "IntentRequest" and (session is None or bool(session.new))
+
+
+# --- per-user memory --------------------------------------------------------------------------
+# The working copy of what we remember about the user lives in request attributes under MEMORY
+# while a request is handled; interceptors load it (from the session, or the store at the start
+# of a session) and write it back. Only these keys are ever stored.
+
+MEMORY = "memory"
+CHECK = "check"
+LENGTHS = ("brief", "full")
+RATES = ("normal", "slow")
+
+
+def clean_memory(raw: object) -> dict[str, Any]:
+    """Keep only what we are allowed to remember, in the shapes we expect.
+
+    >>> clean_memory({"last_topic": 3, "prefs": {"rate": "slow"}, "question": "secret"})
+    {'disclaimer_heard': False, 'last_topic': None, 'prefs': {'length': 'brief', 'rate': 'slow'}}
+    """
+    raw = raw if isinstance(raw, dict) else {}
+    prefs = raw.get("prefs") if isinstance(raw.get("prefs"), dict) else {}
+    last = raw.get("last_topic")
+    return {
+        "disclaimer_heard": raw.get("disclaimer_heard") is True,
+        "last_topic": last if isinstance(last, str) and last else None,
+        "prefs": {
+            "length": prefs.get("length") if prefs.get("length") in LENGTHS else "brief",
+            "rate": prefs.get("rate") if prefs.get("rate") in RATES else "normal",
+        },
+    }
+
+
+def memory(handler_input: HandlerInput) -> dict[str, Any]:
+    """This request's working copy of the user's memory (always well-formed)."""
+    request_attrs = handler_input.attributes_manager.request_attributes
+    current = request_attrs.get(MEMORY)
+    if not isinstance(current, dict):
+        current = clean_memory(attributes(handler_input).get(MEMORY))
+        request_attrs[MEMORY] = current
+    return current
+
+
+def remember(handler_input: HandlerInput, **changes: Any) -> None:
+    """Change the user's memory; the response interceptor saves it."""
+    current = memory(handler_input)
+    for key, value in changes.items():
+        if key in ("length", "rate"):
+            current["prefs"][key] = value
+        else:
+            current[key] = value
+
+
+def preference(handler_input: HandlerInput, key: str) -> str:
+    return str(memory(handler_input)["prefs"][key])

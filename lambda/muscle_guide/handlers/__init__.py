@@ -1,10 +1,15 @@
-"""Request handlers, in the order the dispatcher tries them (most specific first)."""
+"""Request handlers, in the order the dispatcher tries them (most specific first).
+
+Emergencies come first, then the symptom check (which owns yes and no while it runs), then the
+rest; the fallback for unknown intents and the silent handler for other requests come last.
+"""
 
 from __future__ import annotations
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 
 from .answer import TopicAnswerHandler
+from .check import SymptomCheckStartHandler, SymptomCheckStepHandler
 from .core import (
     FallbackHandler,
     HelpIntentHandler,
@@ -22,15 +27,21 @@ from .navigation import (
     RepeatIntentHandler,
     YesIntentHandler,
 )
+from .preferences import PreferenceHandler
+from .safety import EmergencyFirstHandler
 
 
 def request_handlers() -> list[AbstractRequestHandler]:
-    """Every request handler; the fallback for unknown intents and other requests comes last."""
+    """Every request handler, in dispatch order."""
     return [
+        EmergencyFirstHandler(),
         LaunchRequestHandler(),
+        SymptomCheckStepHandler(),
         StopCancelHandler(),
         HelpIntentHandler(),
         StartOverHandler(),
+        SymptomCheckStartHandler(),
+        PreferenceHandler(),
         TopicAnswerHandler(),
         YesIntentHandler(),
         NoIntentHandler(),

@@ -10,23 +10,44 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from .. import state
+from ..knowledge import KNOWLEDGE
 from ..phrases import phrases
-from ..replies import Reply, card_footer, say, send
+from ..replies import Reply, card_footer, disclaimer, say, send
+
+CARD_INTRO = (
+    "Ask what causes muscle weakness, how it is diagnosed or treated, or about a condition such "
+    'as MS or ALS. Say "check my symptoms" for a short yes or no check.'
+)
 
 log = logging.getLogger(__name__)
 
 
-def welcome(handler_input: HandlerInput, disclaimer: bool = True) -> Reply:
-    """The opening: who we are, that this is not medical advice, and what to ask."""
+def welcome(handler_input: HandlerInput, returning: bool = True) -> Reply:
+    """The opening: who we are, that this is not medical advice, and what to ask.
+
+    Someone who has been here before hears a shorter disclaimer and, when we remember their last
+    topic, an offer to pick up there ("yes" plays it).
+    """
     locale = state.locale(handler_input)
     words = phrases(locale)
-    keys = ["welcome", "disclaimer" if disclaimer else "", "what_you_can_ask", "what_now"]
+    memory = state.memory(handler_input)
+    last = KNOWLEDGE.get(memory["last_topic"]) if returning else None
+    greeting = words["welcome_back"] if memory["disclaimer_heard"] else words["welcome"]
+    speech = [say(greeting, locale), disclaimer(handler_input)]
+    if last is not None:
+        question = say(words["pick_up"].replace("{topic}", last.name), locale)
+        speech.append(question)
+        offer: str | None = last.id
+    else:
+        question = say(words["reprompt"], locale)
+        speech += [say(words["what_you_can_ask"], locale), say(words["what_now"], locale)]
+        offer = None
     return Reply(
-        speech=[say(words[key], locale) for key in keys if key],
-        reprompt=say(words["reprompt"], locale),
+        speech=speech,
+        reprompt=question,
+        offer=offer,
         card_title="Muscle Weakness Guide",
-        card_text=f"{words['what_you_can_ask'].replace('M S', 'MS').replace('A L S', 'ALS')}\n\n"
-        f"{card_footer(None, locale)}",
+        card_text=f"{CARD_INTRO}\n\n{card_footer(None, locale)}",
     )
 
 
@@ -49,8 +70,8 @@ class StartOverHandler(AbstractRequestHandler):
         )(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        state.put(handler_input, topic=None, history=None, offer=None, candidates=None)
-        return send(handler_input, welcome(handler_input, disclaimer=False))
+        state.put(handler_input, topic=None, history=None, offer=None, candidates=None, check=None)
+        return send(handler_input, welcome(handler_input, returning=False))
 
 
 class HelpIntentHandler(AbstractRequestHandler):
@@ -70,8 +91,7 @@ class HelpIntentHandler(AbstractRequestHandler):
             ],
             reprompt=say(words["reprompt"], locale),
             card_title="Help",
-            card_text=f"Ask what causes muscle weakness, how it is diagnosed or treated, or about "
-            f"a condition such as MS or ALS.\n\n{card_footer(None, locale)}",
+            card_text=f"{CARD_INTRO}\n\n{card_footer(None, locale)}",
         )
         return send(handler_input, reply)
 

@@ -9,6 +9,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .. import state
+from ..logs import log_request
 from ..phrases import phrases
 from ..speech import to_ssml
 
@@ -23,6 +24,7 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         log.error("unhandled exception", exc_info=exception)
+        log_request(handler_input, outcome="error")
         locale = state.locale(handler_input)
         words = phrases(locale)
         builder = handler_input.response_builder

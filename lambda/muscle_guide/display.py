@@ -1,0 +1,62 @@
+"""What screens show: an APL document for devices that have one, filled per answer.
+
+The document is data (``data/apl_answer.json``); this module only decides whether the device can
+show it and fills the data source. Devices without a screen never get the directive.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+
+APL_INTERFACE = "Alexa.Presentation.APL"
+_DOCUMENT_FILE = Path(__file__).resolve().parent / "data" / "apl_answer.json"
+_document: dict[str, Any] | None = None
+MAX_POINTS = 6
+
+
+def document() -> dict[str, Any]:
+    """The APL document, read on first use (screens are the minority of requests)."""
+    global _document
+    if _document is None:
+        _document = json.loads(_DOCUMENT_FILE.read_text(encoding="utf-8"))
+    return _document
+
+
+def supports_apl(handler_input: HandlerInput) -> bool:
+    """True when the device declares the APL interface in its supported interfaces."""
+    try:
+        device = handler_input.request_envelope.context.system.device
+        interfaces = device.supported_interfaces
+    except AttributeError:
+        return False
+    return getattr(interfaces, "alexa_presentation_apl", None) is not None
+
+
+def points(card_text: str) -> list[str]:
+    """Short lines for bullet points, taken from a topic's card text.
+
+    >>> points("Title line:\\n- one\\n- two")
+    ['Title line:', 'one', 'two']
+    """
+    lines = [line.strip().lstrip("-\u2022* ").strip() for line in card_text.splitlines()]
+    return [line for line in lines if line][:MAX_POINTS]
+
+
+def render_directive(title: str, brief: str, card_text: str, sources: str, disclaimer: str) -> Any:
+    """An ``Alexa.Presentation.APL.RenderDocument`` directive for one answer."""
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
+    data = {
+        "answer": {
+            "title": title,
+            "brief": brief,
+            "points": points(card_text),
+            "sources": sources,
+            "disclaimer": disclaimer,
+        }
+    }
+    return RenderDocumentDirective(token="answer", document=document(), datasources=data)

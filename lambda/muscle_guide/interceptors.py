@@ -1,0 +1,86 @@
+"""Cross-cutting steps that run around every handler: memory, red-flag screening, logging.
+
+Interceptors must never raise: an exception here would skip the handler, so each one catches its
+own faults and degrades (no memory, no log line) rather than costing the person their answer.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import (
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import IntentRequest, Response
+
+from . import state
+from .knowledge import KNOWLEDGE
+from .persistence import Memory
+from .resolve import slot_text
+from .safety import red_flag
+
+log = logging.getLogger(__name__)
+RED_FLAG = "red_flag"
+EMERGENCY_INTENT = "EmergencyIntent"
+_LOADED = "memory_loaded"
+
+
+class MemoryLoadInterceptor(AbstractRequestInterceptor):
+    """At the start of a session, read the user's memory from the store into the session."""
+
+    def __init__(self, store: Memory) -> None:
+        self.store = store
+
+    def process(self, handler_input: HandlerInput) -> None:
+        try:
+            attrs = state.attributes(handler_input)
+            request_attrs = handler_input.attributes_manager.request_attributes
+            if state.MEMORY in attrs and isinstance(attrs[state.MEMORY], dict):
+                raw = attrs[state.MEMORY]
+            else:
+                raw = self.store.load(handler_input.request_envelope)
+            loaded = state.clean_memory(raw)
+            request_attrs[state.MEMORY] = loaded
+            request_attrs[_LOADED] = state.clean_memory(loaded)
+        except Exception:
+            log.exception("memory could not be loaded")
+
+
+class MemorySaveInterceptor(AbstractResponseInterceptor):
+    """After the answer, keep the memory in the session and save it if anything changed."""
+
+    def __init__(self, store: Memory) -> None:
+        self.store = store
+
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        try:
+            current = state.memory(handler_input)
+            topic = KNOWLEDGE.get(state.get_str(handler_input, state.TOPIC))
+            if topic is not None and topic.category != "safety":  # not offered back on launch
+                current["last_topic"] = topic.id
+            current = state.clean_memory(current)
+            state.put(handler_input, memory=current)
+            before = handler_input.attributes_manager.request_attributes.get(_LOADED)
+            if current != before:
+                self.store.save(handler_input.request_envelope, current)
+        except Exception:
+            log.exception("memory could not be saved")
+
+
+class RedFlagInterceptor(AbstractRequestInterceptor):
+    """Screen what the person said for emergency warning signs before any handler runs."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        try:
+            request = handler_input.request_envelope.request
+            if not isinstance(request, IntentRequest) or request.intent is None:
+                return
+            sign = red_flag(slot_text(request))
+            if sign is None and request.intent.name == EMERGENCY_INTENT:
+                sign = "emergency_intent"
+            if sign is not None:
+                handler_input.attributes_manager.request_attributes[RED_FLAG] = sign
+        except Exception:
+            log.exception("red-flag screening failed")

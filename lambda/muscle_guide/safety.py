@@ -1,0 +1,76 @@
+"""Red-flag screening: words that mean "call for emergency help now", caught before any handler.
+
+The patterns live in ``data/red_flags.json`` with their sources. They are deliberately specific:
+a false alarm on "why are my legs weak after running" would teach people to ignore the real one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+_DATA = Path(__file__).resolve().parent / "data" / "red_flags.json"
+_CONTRACTIONS = (
+    (re.compile(r"\b(can ?not|can't|cant|couldn't|couldnt)\b"), "cant"),
+    (re.compile(r"\b(won't|wont)\b"), "wont"),
+)
+_NON_WORD = re.compile(r"[^a-z0-9 ]+")
+
+
+@dataclass(frozen=True)
+class _Sign:
+    name: str
+    patterns: tuple[re.Pattern[str], ...]
+    requires: re.Pattern[str] | None
+
+
+def _load() -> tuple[tuple[_Sign, ...], tuple[re.Pattern[str], ...]]:
+    data = json.loads(_DATA.read_text(encoding="utf-8"))
+    signs = tuple(
+        _Sign(
+            name,
+            tuple(re.compile(p) for p in entry["patterns"]),
+            re.compile(entry["requires"]) if entry.get("requires") else None,
+        )
+        for name, entry in data["signs"].items()
+    )
+    return signs, tuple(re.compile(p) for p in data["never"])
+
+
+SIGNS, NEVER = _load()
+
+
+def fold(text: str) -> str:
+    """Lower case, contractions folded, punctuation gone: the form the patterns expect.
+
+    >>> fold("My dad CAN'T lift his arm!")
+    'my dad cant lift his arm'
+    """
+    text = text.lower().replace("\u2019", "'")
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    text = _NON_WORD.sub(" ", text.replace("'", ""))
+    return " ".join(text.split())
+
+
+def red_flag(text: str | None) -> str | None:
+    """The first warning sign named in ``text``, or None.
+
+    >>> red_flag("my face is drooping")
+    'face'
+    >>> red_flag("why are my legs weak after running") is None
+    True
+    """
+    if not text:
+        return None
+    folded = fold(text[:2000])
+    if any(p.search(folded) for p in NEVER):
+        return None
+    for sign in SIGNS:
+        if sign.requires is not None and not sign.requires.search(folded):
+            continue
+        if any(p.search(folded) for p in sign.patterns):
+            return sign.name
+    return None

@@ -1,0 +1,65 @@
+"""Conversations as a person has them, from tests/data/conversations.yaml, in several locales."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from support import reprompt_of, said, topic_of
+
+from muscle_guide.knowledge import KNOWLEDGE
+from muscle_guide.locales import emergency_number
+from muscle_guide.speech import plain, to_ssml
+
+DATA = Path(__file__).resolve().parent / "data" / "conversations.yaml"
+CONVERSATIONS = yaml.safe_load(DATA.read_text(encoding="utf-8"))["conversations"]
+CASES = [(c, locale) for c in CONVERSATIONS for locale in c["locales"]]
+
+
+def check_turn(expect: dict, response: dict, previous: dict | None, locale: str) -> None:
+    text = said(response)
+    body = response["response"]
+    for needle in expect.get("contains", []):
+        assert needle.lower() in text.lower(), f"{needle!r} not in {text!r}"
+    for needle in expect.get("lacks", []):
+        assert needle.lower() not in text.lower(), f"{needle!r} in {text!r}"
+    if "topic" in expect:
+        assert topic_of(response) == expect["topic"], text
+    if "open" in expect:
+        assert (body.get("shouldEndSession") is False) is expect["open"], text
+        if expect["open"]:
+            assert reprompt_of(response)
+    if expect.get("same_as_previous"):
+        assert previous is not None
+        assert body["outputSpeech"]["ssml"] == previous["response"]["outputSpeech"]["ssml"]
+    if expect.get("number"):
+        number = emergency_number(locale)
+        assert number is not None and number.digits in text, text
+    if expect.get("no_question"):
+        assert "?" not in text
+    for detail in ("full", "brief"):
+        if detail in expect:
+            topic = KNOWLEDGE.get(expect[detail])
+            assert topic is not None
+            answer = plain(to_ssml(getattr(topic, detail), locale))
+            assert answer in text, f"{detail} answer of {topic.id} not in {text!r}"
+            if detail == "brief" and topic.full != topic.brief:
+                assert plain(to_ssml(topic.full, locale)) not in text
+
+
+@pytest.mark.parametrize(
+    ("conversation", "locale"), CASES, ids=[f"{c['name']}-{loc}" for c, loc in CASES]
+)
+def test_conversation(chat, conversation, locale):
+    talk = chat(locale)
+    previous = None
+    for turn in conversation["turns"]:
+        response = talk(turn["say"])
+        check_turn(turn.get("expect", {}), response, previous, locale)
+        previous = response
+
+
+def test_every_conversation_runs_in_at_least_two_locales():
+    for conversation in CONVERSATIONS:
+        assert len(conversation["locales"]) >= 2, conversation["name"]

@@ -1,0 +1,199 @@
+"""Memory across sessions: against a real DynamoDB-compatible server, a file, and a failing store."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import assert_valid_response, said, topic_of
+
+from muscle_guide.config import Settings
+from muscle_guide.knowledge import KNOWLEDGE
+from muscle_guide.simulator import Conversation
+from muscle_guide.skill import SkillRunner, build_skill
+
+TABLE = "muscle-guide-test"
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class MotoServer:
+    """A moto_server process on loopback, speaking the DynamoDB API."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        exe = shutil.which("moto_server", path=str(BIN)) or "moto_server"
+        self.process = subprocess.Popen(
+            [exe, "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("moto_server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def create_table(self) -> None:
+        import boto3
+
+        client = boto3.client("dynamodb", endpoint_url=self.endpoint)
+        client.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+
+    def item(self, user_id: str) -> dict:
+        import boto3
+
+        table = boto3.resource("dynamodb", endpoint_url=self.endpoint).Table(TABLE)
+        return table.get_item(Key={"id": user_id}).get("Item", {})
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def dynamodb(aws_env: None) -> Iterator[MotoServer]:
+    server = MotoServer()
+    server.start()
+    server.create_table()
+    yield server
+    server.stop()
+
+
+def skill_with_table(endpoint: str) -> SkillRunner:
+    settings = Settings(persistence_table=TABLE, dynamodb_endpoint=endpoint)
+    return SkillRunner(build_skill(settings))
+
+
+def talk(conversation: Conversation, utterance: str) -> dict:
+    response = conversation.say(utterance)
+    assert_valid_response(response)
+    return response
+
+
+def test_memory_carries_across_two_sessions_in_dynamodb(dynamodb: MotoServer):
+    runner = skill_with_table(dynamodb.endpoint)
+    first = Conversation(handler=runner, user_id="amzn1.ask.account.ALICE")
+    welcome = said(talk(first, "open muscle weakness guide"))
+    assert "I share general information, not medical advice" in welcome
+    talk(first, "what is lou gehrig's disease")
+    talk(first, "speak slower")
+    talk(first, "stop")
+
+    stored = dynamodb.item("amzn1.ask.account.ALICE")["attributes"]
+    assert stored["last_topic"] == "als"
+    assert stored["disclaimer_heard"] is True
+    assert stored["prefs"]["rate"] == "slow"
+    assert "lou gehrig" not in json.dumps(stored)  # never the words of a question
+
+    second = Conversation(handler=skill_with_table(dynamodb.endpoint), user_id=first.user_id)
+    response = talk(second, "open muscle weakness guide")
+    text = said(response)
+    assert "Welcome back" in text
+    assert "Remember, this is general information, not medical advice" in text
+    assert "Last time we talked about A L S" in text
+    assert '<prosody rate="90%">' in response["response"]["outputSpeech"]["ssml"]
+    assert topic_of(talk(second, "yes")) == "als"
+
+
+def test_users_do_not_share_memory(dynamodb: MotoServer):
+    runner = skill_with_table(dynamodb.endpoint)
+    alice = Conversation(handler=runner, user_id="amzn1.ask.account.ALICE")
+    talk(alice, "open muscle weakness guide")
+    talk(alice, "what is polio")
+    bob = Conversation(handler=runner, user_id="amzn1.ask.account.BOB")
+    assert "Last time" not in said(talk(bob, "open muscle weakness guide"))
+
+
+def test_store_stopped_mid_conversation_loses_nothing(dynamodb: MotoServer, caplog):
+    caplog.set_level(logging.WARNING, logger="muscle_guide")
+    runner = skill_with_table(dynamodb.endpoint)
+    conversation = Conversation(handler=runner, user_id="amzn1.ask.account.CAROL")
+    talk(conversation, "open muscle weakness guide")
+    assert topic_of(talk(conversation, "what is polio")) == "polio"
+    dynamodb.stop()
+    started = time.monotonic()
+    response = talk(conversation, "tell me more")
+    assert topic_of(response) == "polio"
+    assert said(response).startswith(KNOWLEDGE.get("polio").full[:40])
+    response = talk(conversation, "yes")
+    assert topic_of(response) not in (None, "polio")
+    assert topic_of(talk(conversation, "go back")) == "polio"
+    assert time.monotonic() - started < 20
+    faults = [r for r in caplog.records if "persistence" in r.getMessage()]
+    assert len(faults) == 1, [r.getMessage() for r in faults]
+
+
+def test_store_down_from_the_start_still_answers(aws_env: None, caplog):
+    runner = skill_with_table(f"http://127.0.0.1:{free_port()}")
+    conversation = Conversation(handler=runner)
+    assert "Welcome" in said(talk(conversation, "open muscle weakness guide"))
+    assert topic_of(talk(conversation, "what causes muscle weakness")) == "causes"
+
+
+def test_file_store_remembers_across_two_chat_runs(tmp_path: Path):
+    state = tmp_path / "state.json"
+    env = {**os.environ, "MUSCLE_GUIDE_STATE_FILE": str(state)}
+    exe = shutil.which("muscle-guide", path=str(BIN)) or "muscle-guide"
+
+    def chat(script: str) -> list[dict]:
+        result = subprocess.run(
+            [exe, "chat", "--json"], input=script, capture_output=True, text=True, env=env, timeout=60
+        )
+        assert result.returncode == 0, result.stderr
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    first = chat("open muscle weakness guide\nwhat is multiple sclerosis\nstop\n")
+    assert "I share general information" in said(first[0])
+    saved = json.loads(state.read_text())
+    assert saved["amzn1.ask.account.LOCALTESTUSER"]["last_topic"] == "multiple_sclerosis"
+    assert "what is multiple sclerosis" not in state.read_text()
+
+    second = chat("open muscle weakness guide\nyes\n")
+    assert "Last time we talked about" in said(second[0])
+    assert topic_of(second[1]) == "multiple_sclerosis"
+
+
+def test_corrupt_state_file_is_survived(tmp_path: Path):
+    state = tmp_path / "state.json"
+    state.write_text("{not json")
+    runner = SkillRunner(build_skill(Settings(state_file=state)))
+    response = Conversation(handler=runner).say("open muscle weakness guide")
+    assert "Welcome" in said(response)

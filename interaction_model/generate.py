@@ -339,9 +339,14 @@ def build_locale(
         if topic_id not in topic_ids:
             warn(f"general topic {topic_id!r} is not in the knowledge base")
         name = general_intent_name(topic_id)
-        intents.append(
-            {"name": name, "samples": _samples(spec, locale, words, f"general_topics.{topic_id}")}
-        )
+        intent = {"name": name}
+        # A general topic may own a question frame with a free slot ("why {question}"): the
+        # skill answers the general topic unless the words name something more specific.
+        slots = (spec.get("slots") or {}) if isinstance(spec, Mapping) else {}
+        if slots:
+            intent["slots"] = [{"name": slot, "type": kind} for slot, kind in slots.items()]
+        intent["samples"] = _samples(spec, locale, words, f"general_topics.{topic_id}")
+        intents.append(intent)
 
     topic_spec = source.get("topic_type") or {}
     names = merged_for_locale(topic_spec.get("names"), locale, "topic_type.names")

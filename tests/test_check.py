@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
-from support import ends, in_session, said, topic_of
 
 from muscle_guide import envelopes as ev
 from muscle_guide.check import MAX_QUESTIONS, OUTCOMES, TABLE
 from muscle_guide.knowledge import KNOWLEDGE
+from support import ends, in_session, said, topic_of
 
 PATHS = TABLE.paths()
 
@@ -37,7 +39,9 @@ def test_every_target_exists():
 
 
 def test_no_outcome_names_a_diagnosis():
-    names = {alias for topic in KNOWLEDGE if topic.category == "condition" for alias in topic.aliases}
+    names = {
+        alias for topic in KNOWLEDGE if topic.category == "condition" for alias in topic.aliases
+    }
     for result in TABLE.outcomes.values():
         text = f"{result.say} {result.card}".lower()
         assert not [name for name in names if f" {name} " in f" {text} "], result.id
@@ -48,7 +52,7 @@ def test_every_path_through_the_handler(path):
     response = in_session(ev.intent_request("SymptomCheckIntent"))
     attributes = response["sessionAttributes"]
     assert attributes["check"] == path[0]
-    for step, target in zip(path, path[1:], strict=False):
+    for step, target in itertools.pairwise(path):
         intent = "AMAZON.YesIntent" if answer(step, target) else "AMAZON.NoIntent"
         response = in_session(ev.intent_request(intent), attributes)
         attributes = response["sessionAttributes"]

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import reprompt_of, said, topic_of
 
 from muscle_guide.knowledge import KNOWLEDGE
 from muscle_guide.locales import emergency_number
 from muscle_guide.speech import plain, to_ssml
+from support import reprompt_of, said, topic_of
 
 DATA = Path(__file__).resolve().parent / "data" / "conversations.yaml"
 CONVERSATIONS = yaml.safe_load(DATA.read_text(encoding="utf-8"))["conversations"]

@@ -1,10 +1,9 @@
-"""Screens and cards: APL only for devices with a screen, a card with the disclaimer on every answer."""
+"""Screens and cards: APL only for screen devices, a card with the disclaimer on every answer."""
 
 from __future__ import annotations
 
-from support import in_session, run
-
 from muscle_guide import envelopes as ev
+from support import in_session, run
 
 APL = "Alexa.Presentation.APL.RenderDocument"
 

@@ -1,4 +1,4 @@
-"""Memory across sessions: against a real DynamoDB-compatible server, a file, and a failing store."""
+"""Memory across sessions: a real DynamoDB-compatible server, a file, and a failing store."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import assert_valid_response, said, topic_of
 
 from muscle_guide.config import Settings
 from muscle_guide.knowledge import KNOWLEDGE
 from muscle_guide.simulator import Conversation
 from muscle_guide.skill import SkillRunner, build_skill
+from support import assert_valid_response, said, topic_of
 
 TABLE = "muscle-guide-test"
 BIN = Path(sys.executable).parent
@@ -175,7 +175,12 @@ def test_file_store_remembers_across_two_chat_runs(tmp_path: Path):
 
     def chat(script: str) -> list[dict]:
         result = subprocess.run(
-            [exe, "chat", "--json"], input=script, capture_output=True, text=True, env=env, timeout=60
+            [exe, "chat", "--json"],
+            input=script,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
         )
         assert result.returncode == 0, result.stderr
         return [json.loads(line) for line in result.stdout.splitlines()]

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import in_session, said, topic_of
 
 from muscle_guide import envelopes as ev
 from muscle_guide.locales import EMERGENCY_NUMBERS
 from muscle_guide.safety import red_flag
+from support import in_session, said, topic_of
 
 DATA = yaml.safe_load((Path(__file__).parent / "data" / "red_flags.yaml").read_text())
 

@@ -67,7 +67,14 @@ def resolve(handler_input: HandlerInput) -> Match:
         topic = KNOWLEDGE.get(resolved_id(slot))
         if topic is not None:
             return Match("answer", topic.id, (topic.id,), float("inf"))
+    text = slot_text(request)
     topic = topic_for_intent(intent_name)
     if topic is not None:
+        # A general question frame ("why ...", "should i ...") with free words: a topic those
+        # words clearly name wins ("why does a l s ..."); otherwise the frame's own topic.
+        if text:
+            found = RETRIEVER.match(text)
+            if found.kind == "answer" and found.topic not in (None, "overview"):
+                return found
         return Match("answer", topic.id, (topic.id,), float("inf"))
-    return RETRIEVER.match(slot_text(request))
+    return RETRIEVER.match(text)

@@ -16,22 +16,27 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .knowledge import KNOWLEDGE, KnowledgeBase
-from .text import terms
+from .text import FRAMES, terms
 
 K1 = 1.2
 B = 0.75
 FIELD_WEIGHTS = {"names": 3.0, "text": 1.0}
 ALIAS_BONUS = 1.5
 #: Extra for an alias that explains most of the question ("what causes muscle weakness").
-COVER_BONUS = 4.0
+COVER_BONUS = 6.0
 #: Below this score nothing is close enough to answer or even to suggest.
 MIN_SUGGEST = 1.5
 #: An answer needs this score and a clear lead over the runner-up.
 MIN_ANSWER = 3.0
-MIN_LEAD = 1.2
+MIN_LEAD = 1.1
 MIN_MARGIN = 2.5
+#: Without any alias in the question, the evidence must be stronger and the lead wider.
+MIN_UNNAMED = 8.0
+UNNAMED_LEAD = 1.25
+#: What each question-frame cue ("why", "cure", "see a doctor") adds to a general topic.
+FRAME_BONUS = 4.0
 #: General topics' scores shrink by this when the question names a specific topic.
-GENERAL_DAMPING = 0.6
+GENERAL_DAMPING = 0.5
 
 Kind = Literal["answer", "unsure", "off_topic", "empty"]
 
@@ -102,9 +107,22 @@ class Retriever:
             for name in names:
                 seq = frozenset(terms(name, self.vocabulary))
                 if seq:
-                    bonus = ALIAS_BONUS * sum(name_idf.get(t, 0.0) for t in seq)
+                    # A general topic's alias is a question frame ("causes of muscle weakness"),
+                    # not a rare name: it earns only its coverage of the question.
+                    rarity = 0.0 if self.general[index] else sum(name_idf.get(t, 0.0) for t in seq)
+                    bonus = ALIAS_BONUS * rarity
                     rarest = max(seq, key=lambda t: (name_idf.get(t, 0.0), t))
                     self.aliases[rarest].append((index, seq, bonus))
+
+        # Question frames of general topics ("why" asks for causes): cue terms -> topic.
+        self.frames: list[tuple[int, frozenset[str]]] = []
+        for index, topic in enumerate(knowledge):
+            if topic.category not in ("general", "safety"):
+                continue
+            for cue in FRAMES.get(topic.id, ()):
+                cue_terms = frozenset(terms(cue, self.vocabulary))
+                if cue_terms:
+                    self.frames.append((index, cue_terms))
 
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Topics scored for ``question``, best first; topics scoring zero are left out.
@@ -137,6 +155,12 @@ class Retriever:
                         best_alias[doc] = bonus
         for doc, bonus in best_alias.items():
             scores[doc] += bonus
+        frame_hits: dict[int, int] = defaultdict(int)
+        for doc, cue in self.frames:
+            if cue <= present:
+                frame_hits[doc] += 1
+        for doc, hits in frame_hits.items():
+            scores[doc] += FRAME_BONUS * min(hits, 2)
         # The most specific thing named wins: "can low potassium cause muscle weakness" is about
         # low potassium, not about causes in general, though it says "cause" and "weakness".
         if any(not self.general[doc] for doc in best_alias):
@@ -171,6 +195,8 @@ class Retriever:
         candidates = tuple(self.ids[doc] for doc, _, _ in ranked[:3])
         clear_lead = top >= second * MIN_LEAD or top - second >= MIN_MARGIN
         if named and top >= MIN_ANSWER and clear_lead:
+            return Match("answer", self.ids[top_doc], candidates, top)
+        if top >= MIN_UNNAMED and top >= second * UNNAMED_LEAD:
             return Match("answer", self.ids[top_doc], candidates, top)
         return Match("unsure", None, candidates, top)
 

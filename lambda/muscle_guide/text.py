@@ -24,6 +24,8 @@ WORD_SYNONYMS: dict[str, str] = _SYNONYMS["words"]
 _PHRASES = sorted(_SYNONYMS["phrases"].items(), key=lambda item: -len(item[0]))
 _PHRASE = re.compile(r"\b(" + "|".join(re.escape(k) for k, _ in _PHRASES) + r")\b")
 _PHRASE_MAP = dict(_PHRASES)
+#: Question frames of the general topics (see data/synonyms.json): topic id -> cue phrases.
+FRAMES: dict[str, list[str]] = {k: v for k, v in _SYNONYMS["frames"].items() if k != "_comment"}
 
 STOPWORDS = frozenset(
     """
@@ -115,7 +117,7 @@ def join_letters(tokens: list[str], vocabulary: Container[str] = ()) -> list[str
     """Join letters spoken one by one into the acronym they spell.
 
     A leading "a" or "i" is kept as a word when the rest spells a known term, so "a c t scan"
-    becomes "a ct scan" and not "act scan".
+    becomes "a ct scan" and not "act scan" (while "a l s" stays "als").
 
     >>> join_letters(["what", "is", "a", "l", "s"], {"als"})
     ['what', 'is', 'als']
@@ -135,7 +137,7 @@ def _join_letters(tokens: list[str], vocabulary: Container[str]) -> list[tuple[s
             out.append((run[0], False))
         elif run:
             joined = "".join(run)
-            if joined not in vocabulary and run[0] in ("a", "i") and "".join(run[1:]) in vocabulary:
+            if run[0] in ("a", "i") and len(run) > 2 and "".join(run[1:]) in vocabulary:
                 out.append((run[0], False))
                 joined = "".join(run[1:])
             out.append((joined, True))

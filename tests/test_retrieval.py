@@ -1,0 +1,106 @@
+"""Free spoken questions reach the right topic: normalisation, ranking, confidence, and the
+labelled evaluation set (the same figures `make eval` prints)."""
+
+from __future__ import annotations
+
+import pytest
+
+import evaluate
+from muscle_guide import envelopes as ev
+from muscle_guide.retrieval import RETRIEVER
+from muscle_guide.text import terms
+from support import in_session, said, topic_of
+
+TARGET = evaluate.TARGET
+
+
+@pytest.fixture(scope="module")
+def retrieval_report() -> evaluate.Report:
+    return evaluate.evaluate("retrieval", evaluate.retrieval_answer)
+
+
+def test_retrieval_meets_the_accuracy_target(retrieval_report):
+    assert retrieval_report.accuracy >= TARGET, "\n".join(retrieval_report.lines())
+
+
+def test_no_off_topic_question_gets_a_medical_answer(retrieval_report):
+    assert not retrieval_report.off_topic_answered
+
+
+@pytest.mark.parametrize("locale", evaluate.LOCALES)
+def test_routing_through_the_interaction_model_meets_the_target(locale):
+    report = evaluate.evaluate(f"routing {locale}", evaluate.routing_answer(locale))
+    assert report.accuracy >= TARGET, "\n".join(report.lines())
+    assert not report.off_topic_answered
+
+
+@pytest.mark.parametrize(
+    ("spoken", "expected"),
+    [
+        ("what is a l s", ["als"]),
+        ("what's an e m g test", ["emg", "test"]),
+        ("tell me about m r i scans", ["mri", "scan"]),
+        ("is a c t scan safe", ["ct", "scan", "safe"]),
+        ("what is hypokalaemia", ["hypokalemia"]),
+        ("lou gehrig's disease", ["lou", "gehrig", "diseas"]),
+        ("slipped disk", ["slip", "disc"]),
+        ("immobilisation", ["immobilization"]),
+    ],
+)
+def test_spoken_forms_fold_to_the_same_terms(spoken, expected):
+    assert terms(spoken, RETRIEVER.vocabulary) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("can low potassium make you weak", {"hypokalemia", "electrolyte_imbalance"}),
+        ("what is lou gehrig's disease", {"als"}),
+        ("what is motor neurone disease", {"als"}),
+        ("tell me about a slipped disc", {"herniated_disc"}),
+        ("what does an underactive thyroid do", {"hypothyroidism"}),
+        ("what is hypokalaemia", {"hypokalemia"}),
+        ("what is an e m g", {"electromyography"}),
+        ("is a c t scan the same as an m r i", {"imaging"}),
+    ],
+)
+def test_names_people_say_reach_their_topic(question, topic):
+    match = RETRIEVER.match(question)
+    assert match.kind == "answer"
+    assert match.topic in topic
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what's the weather", "play music", "tell me a joke", "set a timer for ten minutes"],
+)
+def test_off_topic_questions_get_no_medical_answer(question):
+    response = in_session(ev.intent_request("AskQuestionIntent", [ev.slot("question", question)]))
+    assert "I can only help with questions about muscle weakness" in said(response)
+    assert topic_of(response) is None
+
+
+def test_a_weak_match_is_not_guessed_but_offered():
+    match = RETRIEVER.match("therapy")
+    assert match.kind == "unsure"
+    assert 2 <= len(match.candidates) <= 3
+    response = in_session(ev.intent_request("AskQuestionIntent", [ev.slot("question", "therapy")]))
+    text = said(response)
+    assert text.startswith("I'm not sure which topic you mean")
+    assert " or " in text
+    assert topic_of(response) is None
+    assert response["sessionAttributes"]["candidates"] == list(match.candidates)
+
+
+def test_yes_after_an_unsure_answer_plays_the_first_guess():
+    attributes = {"candidates": ["blood_tests", "nerve_tests"]}
+    response = in_session(ev.intent_request("AMAZON.YesIntent"), attributes)
+    assert topic_of(response) == "blood_tests"
+
+
+def test_why_frame_prefers_a_named_topic_over_causes():
+    slot = ev.slot("question", "does a l s make your muscles weak")
+    response = in_session(ev.intent_request("CausesIntent", [slot]))
+    assert topic_of(response) == "als"
+    slot = ev.slot("question", "would someone's muscles lose strength")
+    assert topic_of(in_session(ev.intent_request("CausesIntent", [slot]))) == "causes"

@@ -87,9 +87,9 @@ def evaluate(name: str, answer: Callable[[str], str | None], path: Path = DATA) 
 
 
 def retrieval_answer(question: str) -> str | None:
-    from muscle_guide.retrieval import RETRIEVER
+    from muscle_guide.retrieval import retriever
 
-    match = RETRIEVER.match(question)
+    match = retriever().match(question)
     return match.topic if match.kind == "answer" else None
 
 

@@ -3,11 +3,14 @@ labelled evaluation set (the same figures `make eval` prints)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import evaluate
 from muscle_guide import envelopes as ev
-from muscle_guide.retrieval import RETRIEVER
+from muscle_guide.knowledge import KNOWLEDGE
+from muscle_guide.retrieval import INDEX_FILE, Retriever, fingerprint, load, retriever
 from muscle_guide.text import terms
 from support import in_session, said, topic_of
 
@@ -48,7 +51,7 @@ def test_routing_through_the_interaction_model_meets_the_target(locale):
     ],
 )
 def test_spoken_forms_fold_to_the_same_terms(spoken, expected):
-    assert terms(spoken, RETRIEVER.vocabulary) == expected
+    assert terms(spoken, retriever().vocabulary) == expected
 
 
 @pytest.mark.parametrize(
@@ -65,7 +68,7 @@ def test_spoken_forms_fold_to_the_same_terms(spoken, expected):
     ],
 )
 def test_names_people_say_reach_their_topic(question, topic):
-    match = RETRIEVER.match(question)
+    match = retriever().match(question)
     assert match.kind == "answer"
     assert match.topic in topic
 
@@ -81,7 +84,7 @@ def test_off_topic_questions_get_no_medical_answer(question):
 
 
 def test_a_weak_match_is_not_guessed_but_offered():
-    match = RETRIEVER.match("therapy")
+    match = retriever().match("therapy")
     assert match.kind == "unsure"
     assert 2 <= len(match.candidates) <= 3
     response = in_session(ev.intent_request("AskQuestionIntent", [ev.slot("question", "therapy")]))
@@ -104,3 +107,21 @@ def test_why_frame_prefers_a_named_topic_over_causes():
     assert topic_of(response) == "als"
     slot = ev.slot("question", "would someone's muscles lose strength")
     assert topic_of(in_session(ev.intent_request("CausesIntent", [slot]))) == "causes"
+
+
+def test_saved_search_index_is_current():
+    """`make index` (or `make model`) rebuilds it after the knowledge base or synonyms change."""
+    data = json.loads(INDEX_FILE.read_text(encoding="utf-8"))
+    assert data["fingerprint"] == fingerprint(), "search index is stale: run `make index`"
+
+
+def test_saved_index_ranks_exactly_like_a_fresh_build():
+    saved = Retriever.from_data(json.loads(INDEX_FILE.read_text(encoding="utf-8"))["index"])
+    fresh = Retriever(KNOWLEDGE)
+    for question, _ in evaluate.load()[0][:80]:
+        assert saved.rank(question) == fresh.rank(question)
+
+
+def test_a_missing_index_is_built_in_process(tmp_path):
+    built = load(tmp_path / "absent.json")
+    assert built.match("what is polio").topic == "polio"

@@ -12,7 +12,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Slot
 
 from .knowledge import KNOWLEDGE, Topic
-from .retrieval import RETRIEVER, Match
+from .retrieval import Match, retriever
 
 ASK_QUESTION_INTENT = "AskQuestionIntent"
 TOPIC_INTENT = "TopicIntent"
@@ -73,8 +73,8 @@ def resolve(handler_input: HandlerInput) -> Match:
         # A general question frame ("why ...", "should i ...") with free words: a topic those
         # words clearly name wins ("why does a l s ..."); otherwise the frame's own topic.
         if text:
-            found = RETRIEVER.match(text)
+            found = retriever().match(text)
             if found.kind == "answer" and found.topic not in (None, "overview"):
                 return found
         return Match("answer", topic.id, (topic.id,), float("inf"))
-    return RETRIEVER.match(text)
+    return retriever().match(text)

@@ -5,18 +5,35 @@ high, and its text (brief, full and card answers). BM25F scores the question's t
 a topic whose alias appears word for word in the question gets a bonus worth the alias's rarity, so
 "can low potassium make you weak" lands on hypokalemia even though "weak" is everywhere.
 
-The index is small (tens of topics), is built once per process, and answers in microseconds.
+Building the index takes tens of milliseconds, too much for a Lambda cold start, so it is built
+ahead of time into ``data/search_index.json`` (``make index``; a test fails when it is stale)
+and loaded at import. If the file is missing or stale, the index is built in-process instead, so
+answers never depend on it being current. A query takes tens of microseconds.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import math
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
-from .knowledge import KNOWLEDGE, KnowledgeBase
+from .knowledge import DATA_DIR, KNOWLEDGE, KNOWLEDGE_FILE, KnowledgeBase
 from .text import FRAMES, terms
+
+log = logging.getLogger(__name__)
+INDEX_FILE = DATA_DIR / "search_index.json"
+#: Everything the index is computed from; a change to any of them makes the saved index stale.
+_INPUTS = (
+    KNOWLEDGE_FILE,
+    DATA_DIR / "synonyms.json",
+    Path(__file__).resolve().parent / "text.py",
+)
 
 K1 = 1.2
 B = 0.75
@@ -54,7 +71,7 @@ class Match:
 class Retriever:
     """A BM25F index over the topics of a knowledge base.
 
-    >>> RETRIEVER.match("can low potassium make you weak").topic
+    >>> retriever().match("can low potassium make you weak").topic
     'hypokalemia'
     """
 
@@ -124,10 +141,44 @@ class Retriever:
                 if cue_terms:
                     self.frames.append((index, cue_terms))
 
+    _SAVED = ("ids", "general", "idf", "postings", "domain", "aliases", "frames", "vocabulary")
+
+    def to_data(self) -> dict[str, Any]:
+        """The index as plain JSON data (sets as sorted lists)."""
+        return {
+            "ids": self.ids,
+            "general": self.general,
+            "vocabulary": sorted(self.vocabulary),
+            "domain": sorted(self.domain),
+            "idf": self.idf,
+            "postings": {t: [[d, w] for d, w in docs] for t, docs in sorted(self.postings.items())},
+            "aliases": {
+                t: [[d, sorted(seq), bonus] for d, seq, bonus in entries]
+                for t, entries in sorted(self.aliases.items())
+            },
+            "frames": [[d, sorted(cue)] for d, cue in self.frames],
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Retriever:
+        """An index loaded from ``to_data`` output, without recomputing anything."""
+        self = cls.__new__(cls)
+        self.ids = list(data["ids"])
+        self.general = list(data["general"])
+        self.vocabulary = frozenset(data["vocabulary"])
+        self.domain = frozenset(data["domain"])
+        self.idf = dict(data["idf"])
+        self.postings = {t: tuple((d, w) for d, w in docs) for t, docs in data["postings"].items()}
+        self.aliases = defaultdict(list)
+        for term, entries in data["aliases"].items():
+            self.aliases[term] = [(d, frozenset(seq), bonus) for d, seq, bonus in entries]
+        self.frames = [(d, frozenset(cue)) for d, cue in data["frames"]]
+        return self
+
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Topics scored for ``question``, best first; topics scoring zero are left out.
 
-        >>> RETRIEVER.rank("what is an e m g")[0][0]
+        >>> retriever().rank("what is an e m g")[0][0]
         'electromyography'
         """
         query = terms(question, self.vocabulary)
@@ -177,7 +228,7 @@ class Retriever:
         aliases is in the question) and leads the runner-up clearly; otherwise, if it uses our
         vocabulary at all, the person hears a few likely topics to choose from.
 
-        >>> RETRIEVER.match("what's the weather like").kind
+        >>> retriever().match("what's the weather like").kind
         'off_topic'
         """
         if not question or not question.strip():
@@ -201,4 +252,49 @@ class Retriever:
         return Match("unsure", None, candidates, top)
 
 
-RETRIEVER = Retriever(KNOWLEDGE)
+def fingerprint() -> str:
+    """A digest of the index's inputs and its scoring constants."""
+    digest = hashlib.sha256(repr((K1, B, FIELD_WEIGHTS, ALIAS_BONUS)).encode())
+    for path in _INPUTS:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load(path: Path = INDEX_FILE) -> Retriever:
+    """The saved index when it is current; otherwise one built now (and a warning)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("fingerprint") == fingerprint():
+            return Retriever.from_data(data["index"])
+        log.warning("search index is stale; building it in-process (run `make index`)")
+    except (OSError, ValueError, KeyError, TypeError):
+        log.warning("search index missing or unreadable; building it in-process")
+    return Retriever(KNOWLEDGE)
+
+
+def save(path: Path = INDEX_FILE) -> None:
+    """Write the index for the current knowledge base (``make index``)."""
+    data = {"fingerprint": fingerprint(), "index": Retriever(KNOWLEDGE).to_data()}
+    path.write_text(
+        json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8"
+    )
+
+
+_loaded: Retriever | None = None
+
+
+def retriever() -> Retriever:
+    """The process's index, loaded on first use.
+
+    Loading lazily keeps it off the cold start of requests that never search (a launch, help,
+    stop); a SnapStart snapshot warms it during init instead (see ``skill.warm``).
+    """
+    global _loaded
+    if _loaded is None:
+        _loaded = load()
+    return _loaded
+
+
+if __name__ == "__main__":
+    save()
+    print(f"wrote {INDEX_FILE}", file=sys.stderr)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from typing import Any
 
 from ask_sdk_core.exceptions import AskSdkException
@@ -103,9 +104,20 @@ class SkillRunner:
             return error_envelope(locale if isinstance(locale, str) else None)
 
 
+def warm() -> None:
+    """Load what requests would otherwise load lazily, so a SnapStart snapshot already holds it."""
+    from .display import document
+    from .retrieval import retriever
+
+    retriever()
+    document()
+
+
 SETTINGS = Settings.from_env()
 configure(SETTINGS.log_level)
 RUNNER = SkillRunner(build_skill(SETTINGS))
+if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
+    warm()
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

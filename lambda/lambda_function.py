@@ -1,7 +1,8 @@
 """AWS Lambda entry point for Muscle Weakness Guide (handler: ``lambda_function.lambda_handler``).
 
-Importing the skill here, at module level, builds it and loads the knowledge base during the
-Lambda init phase, so a SnapStart snapshot or a warm container already holds them.
+Importing the skill here, at module level, builds it during the Lambda init phase. Data files
+(knowledge base, search index, decision table) load on first use; under SnapStart they are
+loaded during init instead (``muscle_guide.skill.warm``), so the snapshot already holds them.
 """
 
 from muscle_guide.skill import lambda_handler

@@ -26,3 +26,15 @@ def chat():
         return talk
 
     return start
+
+
+@pytest.fixture
+def json_logs(capsys):
+    """The skill's JSON log lines written to stderr so far (each call reads the new ones)."""
+    import json as _json
+
+    def read() -> list[dict[str, Any]]:
+        lines = capsys.readouterr().err.splitlines()
+        return [_json.loads(line) for line in lines if line.startswith("{")]
+
+    return read

@@ -7,9 +7,11 @@ import itertools
 import pytest
 
 from muscle_guide import envelopes as ev
-from muscle_guide.check import MAX_QUESTIONS, OUTCOMES, TABLE
+from muscle_guide.check import MAX_QUESTIONS, OUTCOMES, table
 from muscle_guide.knowledge import KNOWLEDGE
 from support import ends, in_session, said, topic_of
+
+TABLE = table()
 
 PATHS = TABLE.paths()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from muscle_guide import envelopes as ev
 from support import ends, in_session, reprompt_of, run, said, topic_of
 
@@ -66,14 +64,31 @@ def test_unknown_intent_gets_the_fallback_answer():
     assert not ends(response)
 
 
-def test_session_ended_is_silent_and_logs_reason_and_error(caplog):
-    caplog.set_level(logging.INFO)
+def test_session_ended_is_silent_and_logs_reason_and_error(json_logs):
+    json_logs()
     error = {"type": "INVALID_RESPONSE", "message": "bad ssml"}
     response = run(ev.session_ended_request(reason="ERROR", error=error))
     assert "outputSpeech" not in response["response"]
-    records = [r for r in caplog.records if r.getMessage().startswith("session ended")]
-    assert records and records[0].reason == "ERROR"
-    assert records[0].error_message == "bad ssml"
+    records = [r for r in json_logs() if r["message"].startswith("session ended")]
+    assert records and records[0]["reason"] == "ERROR"
+    assert records[0]["error_message"] == "bad ssml"
+    assert records[0]["level"] == "WARNING"
+
+
+def test_every_request_logs_one_line_without_what_was_said(json_logs):
+    json_logs()
+    question = ev.slot("question", "my secret question about polio")
+    in_session(ev.intent_request("AskQuestionIntent", [question], locale="en-GB"))
+    lines = [r for r in json_logs() if r["message"] == "request"]
+    assert len(lines) == 1
+    line = lines[0]
+    assert line["intent"] == "AskQuestionIntent"
+    assert line["topic"] == "polio"
+    assert line["locale"] == "en-GB"
+    assert line["latency_ms"] >= 0
+    assert "secret" not in str(line)
+    assert ev.TEST_USER_ID not in str(line)
+    assert len(line["user"]) == 16
 
 
 def test_question_answers_from_knowledge_base_and_sets_topic():

@@ -9,8 +9,12 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from muscle_guide.knowledge import KNOWLEDGE, KNOWLEDGE_FILE, SCHEMA_FILE
+from muscle_guide.knowledge import KNOWLEDGE
+from muscle_guide.knowledge import KNOWLEDGE_FILE as _KB
+from muscle_guide.knowledge import SCHEMA_FILE as _SCHEMA
 from muscle_guide.speech import MAX_SPEECH_CHARS, to_ssml
+
+KNOWLEDGE_FILE, SCHEMA_FILE = Path(_KB), Path(_SCHEMA)
 
 ROOT = Path(__file__).resolve().parents[1]
 FACTS = ROOT.parent / "shared" / "seed" / "FACTS.md"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import shutil
 import socket
@@ -142,8 +141,7 @@ def test_users_do_not_share_memory(dynamodb: MotoServer):
     assert "Last time" not in said(talk(bob, "open muscle weakness guide"))
 
 
-def test_store_stopped_mid_conversation_loses_nothing(dynamodb: MotoServer, caplog):
-    caplog.set_level(logging.WARNING, logger="muscle_guide")
+def test_store_stopped_mid_conversation_loses_nothing(dynamodb: MotoServer, json_logs):
     runner = skill_with_table(dynamodb.endpoint)
     conversation = Conversation(handler=runner, user_id="amzn1.ask.account.CAROL")
     talk(conversation, "open muscle weakness guide")
@@ -157,11 +155,12 @@ def test_store_stopped_mid_conversation_loses_nothing(dynamodb: MotoServer, capl
     assert topic_of(response) not in (None, "polio")
     assert topic_of(talk(conversation, "go back")) == "polio"
     assert time.monotonic() - started < 20
-    faults = [r for r in caplog.records if "persistence" in r.getMessage()]
-    assert len(faults) == 1, [r.getMessage() for r in faults]
+    faults = [r for r in json_logs() if "persistence" in r["message"]]
+    assert len(faults) == 1, faults
+    assert faults[0]["level"] == "WARNING"
 
 
-def test_store_down_from_the_start_still_answers(aws_env: None, caplog):
+def test_store_down_from_the_start_still_answers(aws_env: None):
     runner = skill_with_table(f"http://127.0.0.1:{free_port()}")
     conversation = Conversation(handler=runner)
     assert "Welcome" in said(talk(conversation, "open muscle weakness guide"))
@@ -199,6 +198,6 @@ def test_file_store_remembers_across_two_chat_runs(tmp_path: Path):
 def test_corrupt_state_file_is_survived(tmp_path: Path):
     state = tmp_path / "state.json"
     state.write_text("{not json")
-    runner = SkillRunner(build_skill(Settings(state_file=state)))
+    runner = SkillRunner(build_skill(Settings(state_file=str(state))))
     response = Conversation(handler=runner).say("open muscle weakness guide")
     assert "Welcome" in said(response)

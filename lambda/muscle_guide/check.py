@@ -7,26 +7,24 @@ the tests walk every path through it without knowing its contents.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from types import MappingProxyType
+from typing import NamedTuple
 
-_DATA = Path(__file__).resolve().parent / "data" / "symptom_check.json"
+_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "symptom_check.json")
 OUTCOMES = ("emergency", "doctor", "rest")
 MAX_QUESTIONS = 6
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     id: str
     ask: str
     yes: str
     no: str
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     id: str
     say: str
     card: str
@@ -35,7 +33,7 @@ class Outcome:
 class DecisionTable:
     """Questions and outcomes; ``next(step, answer)`` says where an answer leads.
 
-    >>> TABLE.next(TABLE.start, True)
+    >>> table().next(table().start, True)
     'emergency'
     """
 
@@ -78,5 +76,13 @@ class DecisionTable:
         return found
 
 
-with _DATA.open(encoding="utf-8") as _handle:
-    TABLE = DecisionTable(json.load(_handle))
+_table: DecisionTable | None = None
+
+
+def table() -> DecisionTable:
+    """The decision table, read on first use (most sessions never start the check)."""
+    global _table
+    if _table is None:
+        with open(_DATA, encoding="utf-8") as handle:
+            _table = DecisionTable(json.load(handle))
+    return _table

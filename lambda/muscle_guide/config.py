@@ -7,12 +7,10 @@ change behaviour by setting variables before the skill is built.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """What the running skill may be configured with.
 
     >>> Settings.from_env({"SKILL_ID": "amzn1.ask.skill.test"}).skill_id
@@ -23,7 +21,7 @@ class Settings:
     log_level: str = "INFO"
     persistence_table: str | None = None
     dynamodb_endpoint: str | None = None
-    state_file: Path | None = None
+    state_file: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -34,5 +32,5 @@ class Settings:
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             persistence_table=env.get("PERSISTENCE_TABLE") or None,
             dynamodb_endpoint=env.get("DYNAMODB_ENDPOINT") or None,
-            state_file=Path(state_file).expanduser() if state_file else None,
+            state_file=os.path.expanduser(state_file) if state_file else None,
         )

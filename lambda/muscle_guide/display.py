@@ -7,13 +7,13 @@ show it and fills the data source. Devices without a screen never get the direct
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 
 APL_INTERFACE = "Alexa.Presentation.APL"
-_DOCUMENT_FILE = Path(__file__).resolve().parent / "data" / "apl_answer.json"
+_DOCUMENT_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "apl_answer.json")
 _document: dict[str, Any] | None = None
 MAX_POINTS = 6
 
@@ -22,7 +22,8 @@ def document() -> dict[str, Any]:
     """The APL document, read on first use (screens are the minority of requests)."""
     global _document
     if _document is None:
-        _document = json.loads(_DOCUMENT_FILE.read_text(encoding="utf-8"))
+        with open(_DOCUMENT_FILE, encoding="utf-8") as handle:
+            _document = json.load(handle)
     return _document
 
 

@@ -6,8 +6,6 @@ own faults and degrades (no memory, no log line) rather than costing the person 
 
 from __future__ import annotations
 
-import logging
-
 from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
     AbstractResponseInterceptor,
@@ -17,11 +15,11 @@ from ask_sdk_model import IntentRequest, Response
 
 from . import state
 from .knowledge import KNOWLEDGE
+from .logs import get_logger
 from .persistence import Memory
 from .resolve import slot_text
-from .safety import red_flag
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 RED_FLAG = "red_flag"
 EMERGENCY_INTENT = "EmergencyIntent"
 _LOADED = "memory_loaded"
@@ -77,6 +75,8 @@ class RedFlagInterceptor(AbstractRequestInterceptor):
             request = handler_input.request_envelope.request
             if not isinstance(request, IntentRequest) or request.intent is None:
                 return
+            from .safety import red_flag  # compiled on the first intent, not on a launch
+
             sign = red_flag(slot_text(request))
             if sign is None and request.intent.name == EMERGENCY_INTENT:
                 sign = "emergency_intent"

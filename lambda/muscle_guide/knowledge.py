@@ -1,24 +1,24 @@
-"""The knowledge base: every topic the skill can speak about, loaded once when the module loads.
+"""The knowledge base: every topic the skill can speak about, loaded once per process.
 
-Loading at import time means a Lambda cold start (or a SnapStart snapshot) pays for it once, and
-every request after that reads plain Python objects.
+``KNOWLEDGE`` reads the file on first use, so a cold start whose first request needs no topic (a
+new user's launch) does not pay for it; under SnapStart, ``skill.warm`` loads it during init so
+the snapshot holds it. Every request after that reads plain Python objects.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from pathlib import Path
+import os
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
-KNOWLEDGE_FILE = DATA_DIR / "knowledge_base.json"
-SCHEMA_FILE = DATA_DIR / "knowledge_base.schema.json"
+# Plain os.path strings: importing pathlib costs the cold start half a millisecond.
+DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+KNOWLEDGE_FILE = os.path.join(DATA_DIR, "knowledge_base.json")
+SCHEMA_FILE = os.path.join(DATA_DIR, "knowledge_base.schema.json")
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """A reference a topic cites."""
 
     id: str
@@ -27,8 +27,7 @@ class Source:
     url: str
 
 
-@dataclass(frozen=True)
-class Topic:
+class Topic(NamedTuple):
     """One answerable subject, with its spoken, written and linked forms."""
 
     id: str
@@ -63,8 +62,8 @@ class KnowledgeBase:
         self.topics = MappingProxyType(topics)
 
     @classmethod
-    def load(cls, path: Path = KNOWLEDGE_FILE) -> KnowledgeBase:
-        with path.open(encoding="utf-8") as handle:
+    def load(cls, path: str = KNOWLEDGE_FILE) -> KnowledgeBase:
+        with open(path, encoding="utf-8") as handle:
             return cls(json.load(handle))
 
     def get(self, topic_id: object) -> Topic | None:
@@ -78,4 +77,28 @@ class KnowledgeBase:
         return len(self.topics)
 
 
-KNOWLEDGE = KnowledgeBase.load()
+class _LazyKnowledge:
+    """Stands in for the loaded ``KnowledgeBase`` and loads it on first use."""
+
+    _loaded: KnowledgeBase | None = None
+
+    def load(self) -> KnowledgeBase:
+        if self._loaded is None:
+            self._loaded = KnowledgeBase.load()
+        return self._loaded
+
+    def get(self, topic_id: object) -> Topic | None:
+        # Asking for "no topic" must not load the file (the memory interceptor does it often).
+        return self.load().get(topic_id) if isinstance(topic_id, str) else None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.load(), name)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.load())
+
+    def __len__(self) -> int:
+        return len(self.load())
+
+
+KNOWLEDGE: KnowledgeBase = _LazyKnowledge()  # type: ignore[assignment]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DEFAULT_LOCALE = "en-US"
 
 
-@dataclass(frozen=True)
-class EmergencyNumber:
+class EmergencyNumber(NamedTuple):
     """An emergency number as printed on a card and as Alexa should say it."""
 
     digits: str

@@ -10,11 +10,8 @@ answer, and the fault is logged once rather than on every request.
 from __future__ import annotations
 
 import json
-import logging
 import os
-import tempfile
 import threading
-from pathlib import Path
 from typing import Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
@@ -22,9 +19,10 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
 from .config import Settings
+from .logs import get_logger
 
-log = logging.getLogger(__name__)
-DEFAULT_STATE_FILE = Path("~/.muscle-guide/state.json")
+log = get_logger(__name__)
+DEFAULT_STATE_FILE = "~/.muscle-guide/state.json"
 #: Seconds a store may take before we give up and answer without it.
 STORE_TIMEOUT = 1.5
 
@@ -43,8 +41,10 @@ def user_key(request_envelope: RequestEnvelope) -> str:
 class FileAdapter(AbstractPersistenceAdapter):
     """Persistent attributes in one JSON file, keyed by user id, written atomically."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path.expanduser()
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        from pathlib import Path  # local runs only; Lambda never builds a file store
+
+        self.path = Path(path).expanduser()
         self._lock = threading.Lock()
 
     def _read(self) -> dict[str, Any]:
@@ -61,6 +61,8 @@ class FileAdapter(AbstractPersistenceAdapter):
         return value if isinstance(value, dict) else {}
 
     def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict) -> None:
+        import tempfile  # only local runs write files; keep it off the Lambda cold start
+
         key = user_key(request_envelope)
         with self._lock:
             data = self._read()
@@ -106,7 +108,7 @@ def dynamodb_adapter(table: str, endpoint: str | None = None) -> AbstractPersist
 def build_adapter(settings: Settings) -> AbstractPersistenceAdapter | None:
     """DynamoDB when a table is configured; a local file otherwise; nothing inside Lambda.
 
-    >>> build_adapter(Settings(state_file=Path("/tmp/x.json"))).path.name
+    >>> build_adapter(Settings(state_file="/tmp/x.json")).path.name
     'x.json'
     """
     if settings.persistence_table:
@@ -130,9 +132,8 @@ class Memory:
     def _fault(self, action: str, error: Exception) -> None:
         if not self._failing:
             log.warning(
-                "persistence %s failed; answering without memory",
-                action,
-                extra={"error": f"{type(error).__name__}: {error}"[:300]},
+                f"persistence {action} failed; answering without memory",
+                error=f"{type(error).__name__}: {error}"[:300],
             )
         self._failing = True
 

@@ -12,7 +12,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Slot
 
 from .knowledge import KNOWLEDGE, Topic
-from .retrieval import Match, retriever
+from .matching import Match
 
 ASK_QUESTION_INTENT = "AskQuestionIntent"
 TOPIC_INTENT = "TopicIntent"
@@ -59,6 +59,12 @@ def is_topic_request(intent_name: str) -> bool:
     )
 
 
+def _search(text: str) -> Match:
+    from .retrieval import retriever  # the index and its code load on the first free question
+
+    return retriever().match(text)
+
+
 def resolve(handler_input: HandlerInput) -> Match:
     """Resolve an answerable intent request to a topic, a set of guesses, or nothing."""
     request = handler_input.request_envelope.request
@@ -73,8 +79,8 @@ def resolve(handler_input: HandlerInput) -> Match:
         # A general question frame ("why ...", "should i ...") with free words: a topic those
         # words clearly name wins ("why does a l s ..."); otherwise the frame's own topic.
         if text:
-            found = retriever().match(text)
+            found = _search(text)
             if found.kind == "answer" and found.topic not in (None, "overview"):
                 return found
         return Match("answer", topic.id, (topic.id,), float("inf"))
-    return retriever().match(text)
+    return _search(text)

@@ -13,25 +13,24 @@ answers never depend on it being current. A query takes tens of microseconds.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
 import math
 import sys
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from .knowledge import DATA_DIR, KNOWLEDGE, KNOWLEDGE_FILE, KnowledgeBase
+from .logs import get_logger
+from .matching import Match
 from .text import FRAMES, terms
 
-log = logging.getLogger(__name__)
-INDEX_FILE = DATA_DIR / "search_index.json"
+log = get_logger(__name__)
+INDEX_FILE = Path(DATA_DIR) / "search_index.json"
 #: Everything the index is computed from; a change to any of them makes the saved index stale.
 _INPUTS = (
-    KNOWLEDGE_FILE,
-    DATA_DIR / "synonyms.json",
+    Path(KNOWLEDGE_FILE),
+    Path(DATA_DIR) / "synonyms.json",
     Path(__file__).resolve().parent / "text.py",
 )
 
@@ -54,18 +53,6 @@ UNNAMED_LEAD = 1.25
 FRAME_BONUS = 4.0
 #: General topics' scores shrink by this when the question names a specific topic.
 GENERAL_DAMPING = 0.5
-
-Kind = Literal["answer", "unsure", "off_topic", "empty"]
-
-
-@dataclass(frozen=True)
-class Match:
-    """What a question resolved to: an answer, a short list of guesses, or nothing medical."""
-
-    kind: Kind
-    topic: str | None = None
-    candidates: tuple[str, ...] = ()
-    score: float = 0.0
 
 
 class Retriever:
@@ -254,6 +241,8 @@ class Retriever:
 
 def fingerprint() -> str:
     """A digest of the index's inputs and its scoring constants."""
+    import hashlib
+
     digest = hashlib.sha256(repr((K1, B, FIELD_WEIGHTS, ALIAS_BONUS)).encode())
     for path in _INPUTS:
         digest.update(path.read_bytes())

@@ -7,11 +7,11 @@ a false alarm on "why are my legs weak after running" would teach people to igno
 from __future__ import annotations
 
 import json
+import os
 import re
-from dataclasses import dataclass
-from pathlib import Path
+from typing import NamedTuple
 
-_DATA = Path(__file__).resolve().parent / "data" / "red_flags.json"
+_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "red_flags.json")
 _CONTRACTIONS = (
     (re.compile(r"\b(can ?not|can't|cant|couldn't|couldnt)\b"), "cant"),
     (re.compile(r"\b(won't|wont)\b"), "wont"),
@@ -19,15 +19,15 @@ _CONTRACTIONS = (
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
 
 
-@dataclass(frozen=True)
-class _Sign:
+class _Sign(NamedTuple):
     name: str
     patterns: tuple[re.Pattern[str], ...]
     requires: re.Pattern[str] | None
 
 
 def _load() -> tuple[tuple[_Sign, ...], tuple[re.Pattern[str], ...]]:
-    data = json.loads(_DATA.read_text(encoding="utf-8"))
+    with open(_DATA, encoding="utf-8") as handle:
+        data = json.load(handle)
     signs = tuple(
         _Sign(
             name,
@@ -39,7 +39,15 @@ def _load() -> tuple[tuple[_Sign, ...], tuple[re.Pattern[str], ...]]:
     return signs, tuple(re.compile(p) for p in data["never"])
 
 
-SIGNS, NEVER = _load()
+_compiled: tuple[tuple[_Sign, ...], tuple[re.Pattern[str], ...]] | None = None
+
+
+def _patterns() -> tuple[tuple[_Sign, ...], tuple[re.Pattern[str], ...]]:
+    """The compiled patterns, built on the first screening (a launch never needs them)."""
+    global _compiled
+    if _compiled is None:
+        _compiled = _load()
+    return _compiled
 
 
 def fold(text: str) -> str:
@@ -65,10 +73,11 @@ def red_flag(text: str | None) -> str | None:
     """
     if not text:
         return None
+    signs, never = _patterns()
     folded = fold(text[:2000])
-    if any(p.search(folded) for p in NEVER):
+    if any(p.search(folded) for p in never):
         return None
-    for sign in SIGNS:
+    for sign in signs:
         if sign.requires is not None and not sign.requires.search(folded):
             continue
         if any(p.search(folded) for p in sign.patterns):

@@ -7,7 +7,6 @@ reused for every request, instead of the ASK SDK's default of rebuilding it per 
 from __future__ import annotations
 
 import json
-import logging
 import os
 from typing import Any
 
@@ -20,12 +19,12 @@ from ask_sdk_model import RequestEnvelope
 from .config import Settings
 from .handlers import exception_handlers, request_handlers
 from .interceptors import MemoryLoadInterceptor, MemorySaveInterceptor, RedFlagInterceptor
-from .logs import RequestLogger, RequestTimer, configure
+from .logs import RequestLogger, RequestTimer, configure, get_logger
 from .persistence import Memory, build_adapter
 from .phrases import phrases
 from .speech import to_ssml
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 class SkillIdMismatch(AskSdkException):
@@ -106,11 +105,15 @@ class SkillRunner:
 
 def warm() -> None:
     """Load what requests would otherwise load lazily, so a SnapStart snapshot already holds it."""
+    from .check import table
     from .display import document
+    from .knowledge import KNOWLEDGE
     from .retrieval import retriever
 
+    len(KNOWLEDGE)
     retriever()
     document()
+    table()
 
 
 SETTINGS = Settings.from_env()

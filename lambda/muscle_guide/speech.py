@@ -7,7 +7,6 @@ the result under Alexa's limits, so no handler can produce invalid SSML by accid
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable
 
@@ -19,8 +18,12 @@ MAX_SPEECH_CHARS = 8000
 MAX_CARD_CHARS = 8000
 EMERGENCY_TOKEN = "{emergency_number}"
 _RATES = {"slow": "90%", "x-slow": "80%"}
-_TAG = re.compile(r"<[^>]*>")
-_SPACE = re.compile(r"\s+")
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+# Patterns as strings: the re module compiles each on first use (a launch needs one of them).
+_TAG = r"<[^>]*>"
+#: Characters XML 1.0 forbids: they make SSML unparseable.
+_CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+_SPACE = r"\s+"
 
 
 def escape(text: str) -> str:
@@ -29,7 +32,7 @@ def escape(text: str) -> str:
     >>> escape('Tom & "Jerry" <3')
     'Tom &amp; &quot;Jerry&quot; &lt;3'
     """
-    return html.escape(text, quote=True)
+    return re.sub(_CONTROL, "", text.translate(_ESCAPES))
 
 
 def to_ssml(text: str, locale: str | None) -> str:
@@ -91,6 +94,32 @@ def with_rate(ssml: str, rate: str | None) -> str:
     return f'<prosody rate="{value}">{ssml}</prosody>' if value and ssml else ssml
 
 
+_OWN_MARKUP = (
+    r'<say-as interpret-as="digits">\d{1,4}</say-as>'
+    r'|<prosody rate="(?:90|80)%">|</prosody>'
+    r"|&(?:amp|lt|gt|quot|#x27);"
+)
+
+
+def is_own_ssml(fragment: object) -> bool:
+    """True when ``fragment`` could only have come from this module: our tags, our entities.
+
+    Session attributes come back from the client, so speech kept there for "repeat" is checked
+    before it is spoken again; anything else in it (other tags, stray ``<`` or ``&``) is refused.
+
+    >>> is_own_ssml('Call <say-as interpret-as="digits">911</say-as> &amp; wait.')
+    True
+    >>> is_own_ssml("</speak><audio src='x'/>")
+    False
+    """
+    if not isinstance(fragment, str) or not fragment.strip() or len(fragment) > MAX_SPEECH_CHARS:
+        return False
+    rest = re.sub(_OWN_MARKUP, "", fragment)
+    if "<" in rest or ">" in rest or "&" in rest or re.search(_CONTROL, rest):
+        return False
+    return fragment.count("<prosody") == fragment.count("</prosody>") <= 1
+
+
 def plain(ssml: str | None) -> str:
     """What a person hears, as readable text: tags stripped, entities decoded, spaces folded.
 
@@ -99,4 +128,6 @@ def plain(ssml: str | None) -> str:
     """
     if not ssml:
         return ""
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", ssml))).strip().replace(" .", ".")
+    import html  # the CLI and tests read speech back; requests never need to
+
+    return re.sub(_SPACE, " ", html.unescape(re.sub(_TAG, " ", ssml))).strip().replace(" .", ".")

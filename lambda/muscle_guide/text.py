@@ -9,15 +9,18 @@ lexical model match them without a dictionary of every variant.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Container
-from pathlib import Path
 
 _WORD = re.compile(r"[a-z0-9]+")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 _POSSESSIVE = re.compile(r"(\w)'s\b")
 
-with (Path(__file__).resolve().parent / "data" / "synonyms.json").open(encoding="utf-8") as _f:
+with open(
+    os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "synonyms.json"),
+    encoding="utf-8",
+) as _f:
     _SYNONYMS = json.load(_f)
 #: Everyday words mapped onto the knowledge base's own (see data/synonyms.json).
 WORD_SYNONYMS: dict[str, str] = _SYNONYMS["words"]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, is_intent_name, is_request_type
 from ask_sdk_model import Response
 
+if TYPE_CHECKING:
+    from ..check import DecisionTable
+
 from .. import speech, state
-from ..check import TABLE
 from ..phrases import phrases
 from ..replies import Reply, card_footer, say, send
 
@@ -21,14 +25,22 @@ _PASS_THROUGH = {
 }
 
 
+def table() -> DecisionTable:
+    """The decision table; its module loads when a check first needs it."""
+    from ..check import table as load_table
+
+    return load_table()
+
+
 def in_check(handler_input: HandlerInput) -> bool:
-    return TABLE.is_question(state.get_str(handler_input, state.CHECK))
+    step = state.get_str(handler_input, state.CHECK)
+    return step is not None and table().is_question(step)
 
 
 def ask(handler_input: HandlerInput, step: str, lead: list[str]) -> Reply:
     """Ask the check's question ``step``, remembering where we are."""
     locale = state.locale(handler_input)
-    question = say(TABLE.questions[step].ask, locale)
+    question = say(table().questions[step].ask, locale)
     state.put(handler_input, check=step, offer=None, candidates=None)
     return Reply(speech=[*lead, question], reprompt=question)
 
@@ -37,7 +49,7 @@ def outcome(handler_input: HandlerInput, outcome_id: str) -> Reply:
     """Say where the answers lead, and leave the check."""
     locale = state.locale(handler_input)
     words = phrases(locale)
-    result = TABLE.outcomes[outcome_id]
+    result = table().outcomes[outcome_id]
     state.put(handler_input, check=None)
     follow_up = say(words["check_after"], locale)
     return Reply(
@@ -57,7 +69,7 @@ class SymptomCheckStartHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         locale = state.locale(handler_input)
         intro = say(phrases(locale)["check_intro"], locale)
-        return send(handler_input, ask(handler_input, TABLE.start, [intro]))
+        return send(handler_input, ask(handler_input, table().start, [intro]))
 
 
 class SymptomCheckStepHandler(AbstractRequestHandler):
@@ -73,11 +85,11 @@ class SymptomCheckStepHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         locale = state.locale(handler_input)
         words = phrases(locale)
-        step = state.get_str(handler_input, state.CHECK) or TABLE.start
+        step = state.get_str(handler_input, state.CHECK) or table().start
         intent = get_intent_name(handler_input)
         if intent in ("AMAZON.YesIntent", "AMAZON.NoIntent"):
-            target = TABLE.next(step, intent == "AMAZON.YesIntent")
-            if TABLE.is_question(target):
+            target = table().next(step, intent == "AMAZON.YesIntent")
+            if table().is_question(target):
                 return send(handler_input, ask(handler_input, target, []))
             return send(handler_input, outcome(handler_input, target))
         if intent == "AMAZON.CancelIntent":

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
@@ -11,6 +9,7 @@ from ask_sdk_model import Response
 
 from .. import state
 from ..knowledge import KNOWLEDGE
+from ..logs import get_logger
 from ..phrases import phrases
 from ..replies import Reply, card_footer, disclaimer, say, send
 
@@ -19,7 +18,7 @@ CARD_INTRO = (
     'as MS or ALS. Say "check my symptoms" for a short yes or no check.'
 )
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 def welcome(handler_input: HandlerInput, returning: bool = True) -> Reply:
@@ -140,14 +139,12 @@ class SessionEndedRequestHandler(AbstractRequestHandler):
         if error is not None:
             log.warning(
                 "session ended with error",
-                extra={
-                    "reason": reason,
-                    "error_type": getattr(error.object_type, "value", None),
-                    "error_message": error.message,
-                },
+                reason=reason,
+                error_type=getattr(error.object_type, "value", None),
+                error_message=error.message,
             )
         else:
-            log.info("session ended", extra={"reason": reason})
+            log.info("session ended", reason=reason)
         return handler_input.response_builder.response
 
 
@@ -160,6 +157,6 @@ class OtherRequestHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         log.info(
             "ignored request",
-            extra={"request_type": handler_input.request_envelope.request.object_type},
+            request_type=handler_input.request_envelope.request.object_type,
         )
         return handler_input.response_builder.response

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .. import state
-from ..logs import log_request
+from ..logs import get_logger, log_request
 from ..phrases import phrases
 from ..speech import to_ssml
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 class CatchAllExceptionHandler(AbstractExceptionHandler):
@@ -23,7 +21,7 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
         return True
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
-        log.error("unhandled exception", exc_info=exception)
+        log.error("unhandled exception", exc=exception)
         log_request(handler_input, outcome="error")
         locale = state.locale(handler_input)
         words = phrases(locale)

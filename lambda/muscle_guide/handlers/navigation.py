@@ -7,7 +7,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name
 from ask_sdk_model import Response
 
-from .. import state
+from .. import speech, state
 from ..knowledge import KNOWLEDGE
 from ..phrases import phrases
 from ..replies import Reply, say, send, topic_reply
@@ -70,11 +70,12 @@ class RepeatIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         last = state.get_dict(handler_input, state.LAST)
         spoken, reprompt = last.get("speech"), last.get("reprompt")
-        if not isinstance(spoken, str) or not spoken:
+        # The session comes back from the client: replay only speech this skill could have made.
+        if not speech.is_own_ssml(spoken):
             return send(handler_input, _what_else(handler_input, "I haven't said anything yet."))
         reply = Reply(
-            speech=[spoken],
-            reprompt=reprompt if isinstance(reprompt, str) and reprompt else None,
+            speech=[str(spoken)],
+            reprompt=reprompt if speech.is_own_ssml(reprompt) else None,
             topic=state.get_str(handler_input, state.TOPIC),
             offer=state.get_str(handler_input, state.OFFER),
         )

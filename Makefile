@@ -10,7 +10,7 @@ LOCALE ?= en-US
 EVENT  ?= events/launch.json
 
 .DEFAULT_GOAL := help
-.PHONY: help install chat ask invoke test lint format model eval clean
+.PHONY: help install chat ask invoke test lint format model index eval clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,11 +45,58 @@ format: $(STAMP) ## apply ruff formatting and safe fixes
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-model: $(STAMP) ## regenerate skill-package/interactionModels from interaction_model/
+model: $(STAMP) ## regenerate the interaction models and the search index from the data
 	$(PY) interaction_model/generate.py
+	$(PY) -m muscle_guide.retrieval
+
+index: $(STAMP) ## rebuild lambda/muscle_guide/data/search_index.json after editing the knowledge
+	$(PY) -m muscle_guide.retrieval
 
 eval: $(STAMP) ## accuracy of free spoken questions on tests/data/questions.yaml
 	$(PY) tests/evaluate.py
 
+# Deployment (README, "Deploy"): the Lambda artifact, the skill's icons, and AWS itself.
+.PHONY: build build-SkillFunction icons deploy destroy
+DEPLOY_FLAGS = $(if $(filter-out 0 false no,$(DRY_RUN)),--dry-run)
+
+build: $(STAMP) ## the Lambda artifact build/skill.zip (Python 3.13, arm64, precompiled)
+	$(PY) scripts/build_artifact.py
+
+# `sam build` runs this (template.yaml: BuildMethod makefile), with ARTIFACTS_DIR set.
+build-SkillFunction: $(STAMP)
+	$(PY) scripts/build_artifact.py --dir "$(ARTIFACTS_DIR)"
+
+icons: $(STAMP) ## redraw skill-package/assets/images (108 and 512 pixel PNGs)
+	$(PY) scripts/make_icons.py
+
+deploy: $(STAMP) ## deploy with SAM in two stages (DRY_RUN=1 prints the plan only)
+	$(PY) scripts/deploy.py deploy $(DEPLOY_FLAGS)
+
+destroy: $(STAMP) ## delete the stack, the skill and the table (DRY_RUN=1 prints the plan)
+	$(PY) scripts/deploy.py destroy $(DEPLOY_FLAGS)
+
+# Web service (README, "Web service"): the skill over HTTP for Alexa, fuzzing and load.
+.PHONY: serve fuzz load
+SERVE_HOST  ?= 127.0.0.1
+SERVE_PORT  ?= 5000
+SERVE_ARGS  ?=
+REQUESTS    ?= 5000
+CONCURRENCY ?= 16
+
+serve: $(STAMP) ## the skill as a web service, verification on (SERVE_ARGS=--no-verify: local only)
+	$(BIN)/muscle-guide serve --host $(SERVE_HOST) --port $(SERVE_PORT) $(SERVE_ARGS)
+
+fuzz: $(STAMP) ## thousands of generated hostile requests (hypothesis profile "fuzz")
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
+
+load: $(STAMP) ## bounded load test on loopback under gunicorn: req/s, latency, errors (must be 0)
+	$(PY) tests/load.py --requests $(REQUESTS) --concurrency $(CONCURRENCY)
+
+# Benchmarks (benchmarks/README.md): our skill against a bare ASK SDK skill, side by side.
+.PHONY: bench
+bench: $(STAMP) ## cold start, latency, memory, size and throughput vs a bare ASK SDK skill
+	$(PY) scripts/build_artifact.py
+	$(PY) benchmarks/run.py
+
 clean: ## remove the venv and build output
-	rm -rf $(VENV) build .pytest_cache .ruff_cache
+	rm -rf $(VENV) build .aws-sam .pytest_cache .ruff_cache

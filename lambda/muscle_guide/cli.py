@@ -3,6 +3,7 @@
 muscle-guide chat [--locale en-GB] [--json] [--screen]
 muscle-guide ask "what is muscle weakness" [--json]
 muscle-guide invoke events/launch.json
+muscle-guide serve [--host 127.0.0.1] [--port 5000] [--no-verify]
 """
 
 from __future__ import annotations
@@ -87,6 +88,17 @@ def invoke(path: Path, out: TextIO) -> int:
     return 0
 
 
+def serve(host: str, port: int, verify: bool, workers: int) -> int:
+    """Run the skill as an HTTPS-ready web service (put TLS in front; Alexa needs port 443)."""
+    from .webservice import NO_VERIFY_WARNING, create_app, run
+
+    if not verify:
+        banner = "!" * 100
+        print(f"{banner}\n{NO_VERIFY_WARNING}\n{banner}", file=sys.stderr, flush=True)
+    run(create_app(verify=verify), host, port, workers)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="muscle-guide", description=__doc__.splitlines()[0])
     commands = top.add_subparsers(dest="command", required=True)
@@ -105,6 +117,16 @@ def parser() -> argparse.ArgumentParser:
     locale_option(once)
     run = commands.add_parser("invoke", help="run lambda_handler on a Lambda event file")
     run.add_argument("event", type=Path)
+    web = commands.add_parser("serve", help="serve the skill over HTTP for Alexa (see README)")
+    web.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    web.add_argument("--port", type=int, default=5000, help="port to listen on (0: any free)")
+    web.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    web.add_argument(
+        "--no-verify",
+        dest="verify",
+        action="store_false",
+        help="skip Alexa signature and timestamp checks (local testing only)",
+    )
     return top
 
 
@@ -116,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return chat(args.locale, args.json, args.screen, sys.stdin, sys.stdout)
     if args.command == "ask":
         return ask(" ".join(args.text), args.locale, args.json, sys.stdout)
+    if args.command == "serve":
+        return serve(args.host, args.port, args.verify, args.workers)
     return invoke(args.event, sys.stdout)
 
 

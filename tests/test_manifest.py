@@ -1,0 +1,187 @@
+"""skill-package/skill.json: what the Alexa skill store and certification will read.
+
+The example phrases are the ones people see first, and certification rejects phrases the model
+does not accept, so each one goes through the simulator, and an intent's phrase must be one of
+that intent's sample utterances. The icons must be the project's own drawing: they are compared
+with what scripts/make_icons.py draws.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import re
+import struct
+import sys
+import zipfile
+import zlib
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from muscle_guide.locales import SUPPORTED_LOCALES, emergency_number
+from muscle_guide.simulator import normalise, understand
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "skill-package"
+MANIFEST = json.loads((PACKAGE / "skill.json").read_text(encoding="utf-8"))["manifest"]
+LOCALES = MANIFEST["publishingInformation"]["locales"]
+ICON_SIZES = {"smallIconUri": 108, "largeIconUri": 512}
+
+
+def load_script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def model(locale: str) -> dict[str, Any]:
+    path = PACKAGE / "interactionModels" / "custom" / f"{locale}.json"
+    return json.loads(path.read_text(encoding="utf-8"))["interactionModel"]["languageModel"]
+
+
+def samples(locale: str, intent: str) -> set[str]:
+    for entry in model(locale)["intents"]:
+        if entry["name"] == intent:
+            return {normalise(sample) for sample in entry.get("samples", [])}
+    return set()
+
+
+def png_pixels(data: bytes) -> tuple[int, int, bytes]:
+    """Width, height and raw scanlines of an 8-bit RGB, non-interlaced PNG."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    offset, idat, header = 8, b"", b""
+    while offset < len(data):
+        (length,) = struct.unpack(">I", data[offset : offset + 4])
+        kind = data[offset + 4 : offset + 8]
+        body = data[offset + 8 : offset + 8 + length]
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            idat += body
+        offset += 12 + length
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert (depth, colour, interlace) == (8, 2, 0), "expected 8-bit RGB, not interlaced"
+    return width, height, zlib.decompress(idat)
+
+
+# --------------------------------------------------------------------------- locales
+
+
+def test_manifest_covers_exactly_the_five_model_locales() -> None:
+    models = {p.stem for p in (PACKAGE / "interactionModels" / "custom").glob("*.json")}
+    assert set(LOCALES) == set(SUPPORTED_LOCALES) == models
+    assert set(MANIFEST["privacyAndCompliance"]["locales"]) == set(LOCALES)
+
+
+@pytest.mark.parametrize("locale", sorted(LOCALES))
+def test_store_text_says_what_the_skill_is_and_is_not(locale: str) -> None:
+    entry = LOCALES[locale]
+    assert entry["name"] == "Muscle Weakness Guide"
+    assert 0 < len(entry["summary"]) <= 160
+    assert 0 < len(entry["description"]) <= 4000
+    description = entry["description"]
+    assert "general information" in description
+    assert "not a substitute for professional medical advice" in description
+    number = emergency_number(locale)
+    assert number is not None and number.digits in description
+    assert 1 <= len(entry["keywords"]) <= 30
+
+
+@pytest.mark.parametrize("locale", sorted(LOCALES))
+def test_example_phrases_are_accepted_by_the_interaction_model(locale: str) -> None:
+    phrases = LOCALES[locale]["examplePhrases"]
+    assert 1 <= len(phrases) <= 3
+    invocation = model(locale)["invocationName"]
+    for index, phrase in enumerate(phrases):
+        assert phrase.startswith("Alexa, "), phrase
+        spoken = phrase.removeprefix("Alexa, ")
+        assert invocation in spoken.lower(), phrase
+        heard = understand(spoken, locale)
+        if index == 0:
+            assert heard.kind == "launch", f"the first phrase must open the skill: {phrase}"
+            continue
+        assert heard.kind in ("launch", "intent"), phrase
+        if heard.kind == "intent":
+            assert heard.intent not in (None, "AMAZON.FallbackIntent"), phrase
+            # Not just the catch-all free question: one of the intent's own samples.
+            assert heard.intent != "AskQuestionIntent", phrase
+            request = normalise(spoken).split(invocation, 1)[1].strip()
+            assert request in samples(locale, heard.intent), f"{phrase} is not a sample"
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+def test_publishing_information() -> None:
+    publishing = MANIFEST["publishingInformation"]
+    assert publishing["category"] == "HEALTH_AND_FITNESS"
+    assert publishing["isAvailableWorldwide"] is False
+    countries = {locale.split("-")[1] for locale in LOCALES}
+    assert set(publishing["distributionCountries"]) == countries
+    assert publishing["testingInstructions"].strip()
+
+
+def test_privacy_and_compliance_answers() -> None:
+    privacy = MANIFEST["privacyAndCompliance"]
+    assert privacy["allowsPurchases"] is False
+    assert privacy["usesPersonalInfo"] is False
+    assert privacy["isChildDirected"] is False
+    assert privacy["isExportCompliant"] is True
+    assert privacy["containsAds"] is False
+    for urls in privacy["locales"].values():
+        for key in ("privacyPolicyUrl", "termsOfUseUrl"):
+            assert re.fullmatch(r"https://example\.com/\S+", urls[key]), "placeholders only"
+
+
+def test_custom_api_endpoint_is_a_placeholder_with_apl() -> None:
+    custom = MANIFEST["apis"]["custom"]
+    uri = custom["endpoint"]["uri"]
+    assert uri.startswith("arn:aws:lambda:") and ":000000000000:" in uri
+    types = [interface["type"] for interface in custom["interfaces"]]
+    assert "ALEXA_PRESENTATION_APL" in types
+    apl = next(i for i in custom["interfaces"] if i["type"] == "ALEXA_PRESENTATION_APL")
+    assert apl["supportedViewports"]
+
+
+# --------------------------------------------------------------------------- icons
+
+
+@pytest.mark.parametrize("locale", sorted(LOCALES))
+def test_icons_are_packaged_pngs_of_the_right_size(locale: str) -> None:
+    for key, size in ICON_SIZES.items():
+        uri = LOCALES[locale][key]
+        assert uri.startswith("file://assets/images/"), uri
+        path = PACKAGE / uri.removeprefix("file://")
+        width, height, _ = png_pixels(path.read_bytes())
+        assert (width, height) == (size, size)
+
+
+def test_icons_are_what_the_generator_draws() -> None:
+    icons = load_script("make_icons")
+    for name, size in icons.ICONS.items():
+        _, _, committed = png_pixels((PACKAGE / "assets" / "images" / name).read_bytes())
+        drawn = icons.render(size)
+        assert len(committed) == len(drawn)
+        worst = max(abs(a - b) for a, b in zip(committed, drawn, strict=True))
+        assert worst <= 1, f"{name} differs from scripts/make_icons.py: run `make icons`"
+
+
+# --------------------------------------------------------------------------- the package zip
+
+
+def test_skill_package_zip_holds_manifest_models_and_icons(tmp_path) -> None:
+    deploy = load_script("deploy")
+    first = deploy.package_skill(PACKAGE, tmp_path / "one.zip")
+    second = deploy.package_skill(PACKAGE, tmp_path / "two.zip")
+    assert first == second == hashlib.sha256((tmp_path / "one.zip").read_bytes()).hexdigest()
+    names = set(zipfile.ZipFile(tmp_path / "one.zip").namelist())
+    expected = {"skill.json", "assets/images/smallIcon.png", "assets/images/largeIcon.png"}
+    expected |= {f"interactionModels/custom/{locale}.json" for locale in LOCALES}
+    assert names == expected

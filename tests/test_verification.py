@@ -1,0 +1,456 @@
+"""Only requests Alexa really signed reach the skill; everything else is a 400.
+
+The real signature path runs end to end: a local root CA, intermediate and echo-api.amazon.com
+signing certificate (``signing.py``) sign each body, and the web service's verifier is pointed at
+that root and served that chain through its constructor, the way production never configures it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from ask_sdk_webservice_support.verifier import VerificationException
+
+from muscle_guide import envelopes as ev
+from muscle_guide.config import Settings
+from muscle_guide.verification import (
+    CERT_URL_HEADER,
+    SIGNATURE_HEADER,
+    SignatureVerifier,
+    SkillIdVerifier,
+    TimestampVerifier,
+    check_cert_url,
+    default_trust_roots,
+    fetch_https,
+)
+from muscle_guide.webservice import create_app
+from signing import (
+    CERT_URL,
+    LocalPKI,
+    body_of,
+    ca_certificate,
+    leaf_certificate,
+    new_key,
+    pem,
+    shared_pki,
+)
+from support import assert_valid_response, said, topic_of
+
+OTHER_SKILL = "amzn1.ask.skill.11111111-1111-1111-1111-111111111111"
+
+
+@pytest.fixture(scope="module")
+def pki() -> LocalPKI:
+    return shared_pki()
+
+
+@pytest.fixture
+def client(pki):
+    """The web service with verification on, trusting only the local test root."""
+    pki.fetched.clear()
+    return create_app(Settings(), signature_verifier=pki.verifier()).test_client()
+
+
+def causes_event(timestamp: datetime | None = None, skill_id: str = ev.TEST_SKILL_ID) -> dict:
+    request = ev.intent_request("CausesIntent")
+    if timestamp is not None:
+        request["timestamp"] = timestamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return ev.envelope(request, ev.new_session(skill_id=skill_id), ev.context(skill_id=skill_id))
+
+
+def post(client, body: bytes, headers: dict[str, str]):
+    return client.post("/", data=body, headers=headers)
+
+
+class _Reasons(logging.Handler):
+    """Keeps the exception text of every error the web service logs."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.reasons: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[1] is not None:
+            self.reasons.append(str(record.exc_info[1]))
+
+
+@pytest.fixture
+def rejected():
+    """Assert a 400 and why. The caller only learns flask-ask-sdk's generic "failed verification"
+    (or our envelope check's reason), so probes learn nothing; the reason is in the log."""
+    reasons = _Reasons()
+    logger = logging.getLogger("muscle_guide")
+    logger.addHandler(reasons)
+
+    def check(response, reason: str) -> None:
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert response.is_json
+        message = response.get_json()["message"]
+        logged = reasons.reasons[-1:]
+        assert reason in message or (
+            message == "Incoming request failed verification" and logged and reason in logged[0]
+        ), (message, logged)
+        reasons.reasons.clear()
+
+    yield check
+    logger.removeHandler(reasons)
+
+
+# --- the happy path, end to end ----------------------------------------------------------------
+
+
+def test_signed_request_is_answered(client, pki):
+    body = body_of(causes_event())
+    response = post(client, body, pki.headers(body))
+    assert response.status_code == 200
+    envelope = response.get_json()
+    assert_valid_response(envelope)
+    assert "muscle" in said(envelope).lower()
+    assert topic_of(envelope) == "causes"
+    assert pki.fetched == [CERT_URL]
+
+
+def test_validated_chain_is_reused_not_downloaded_per_request(client, pki):
+    for _ in range(3):
+        body = body_of(causes_event())
+        assert post(client, body, pki.headers(body)).status_code == 200
+    assert pki.fetched == [CERT_URL]
+
+
+def test_equivalent_certificate_urls_are_accepted_and_normalised(client, pki):
+    body = body_of(causes_event())
+    for url in (
+        "https://s3.amazonaws.com/echo.api/echo-api-cert-test.pem",
+        "https://s3.amazonaws.com:443/echo.api/echo-api-cert-test.pem",
+        "https://S3.AMAZONAWS.COM/echo.api/../echo.api/echo-api-cert-test.pem",
+        "HTTPS://s3.amazonaws.com/echo.api/./echo-api-cert-test.pem",
+    ):
+        assert post(client, body, pki.headers(body, cert_url=url)).status_code == 200, url
+    assert set(pki.fetched) == {CERT_URL}
+
+
+# --- missing or broken headers -----------------------------------------------------------------
+
+
+def test_request_without_signature_headers_is_rejected(client, pki, rejected):
+    body = body_of(causes_event())
+    rejected(post(client, body, {"Content-Type": "application/json"}), "missing")
+    only_url = {CERT_URL_HEADER: CERT_URL}
+    rejected(post(client, body, only_url), "missing")
+    only_signature = {SIGNATURE_HEADER: pki.signature(body)}
+    rejected(post(client, body, only_signature), "missing")
+    assert pki.fetched == []
+
+
+def test_legacy_sha1_signature_header_alone_is_not_enough(client, pki, rejected):
+    body = body_of(causes_event())
+    headers = {CERT_URL_HEADER: CERT_URL, "Signature": pki.signature(body)}
+    rejected(post(client, body, headers), "missing")
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://s3.amazonaws.com/echo.api/echo-api-cert.pem", "scheme"),
+        ("ftp://s3.amazonaws.com/echo.api/echo-api-cert.pem", "scheme"),
+        ("https://notamazon.com/echo.api/echo-api-cert.pem", "host"),
+        ("https://s3.amazonaws.com.evil.example/echo.api/echo-api-cert.pem", "host"),
+        ("https://s3.amazonaws.com@evil.example/echo.api/echo-api-cert.pem", "host"),
+        ("https://user@s3.amazonaws.com/echo.api/echo-api-cert.pem", "host"),
+        ("https://s3.amazonaws.com:563/echo.api/echo-api-cert.pem", "port"),
+        ("https://s3.amazonaws.com:80/echo.api/echo-api-cert.pem", "port"),
+        ("https://s3.amazonaws.com:99999/echo.api/echo-api-cert.pem", "malformed"),
+        ("https://s3.amazonaws.com/EcHo.aPi/echo-api-cert.pem", "path"),
+        ("https://s3.amazonaws.com/invalid.path/echo-api-cert.pem", "path"),
+        ("https://s3.amazonaws.com/echo.api/../invalid.path/echo-api-cert.pem", "path"),
+        ("https://s3.amazonaws.com//echo.api/echo-api-cert.pem", "path"),
+        ("https://s3.amazonaws.com", "path"),
+        ("s3.amazonaws.com/echo.api/echo-api-cert.pem", "scheme"),
+    ],
+)
+def test_certificate_urls_breaking_amazons_rules_are_rejected_before_download(
+    client, pki, url, reason, rejected
+):
+    body = body_of(causes_event())
+    rejected(post(client, body, pki.headers(body, cert_url=url)), reason)
+    assert pki.fetched == []
+
+
+@pytest.mark.parametrize(
+    ("url", "canonical"),
+    [
+        (
+            "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+            "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+        ),
+        (
+            "https://s3.amazonaws.com:443/echo.api/echo-api-cert.pem",
+            "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+        ),
+        (
+            "https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem",
+            "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+        ),
+        (
+            "https://s3.amazonaws.com/echo.api/echo-api-cert.pem#fragment",
+            "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+        ),
+    ],
+)
+def test_amazons_valid_url_examples_normalise_to_the_same_download(url, canonical):
+    assert check_cert_url(url) == canonical
+
+
+# --- bad signatures ----------------------------------------------------------------------------
+
+
+def test_signature_of_another_body_is_rejected(client, pki, rejected):
+    body = body_of(causes_event())
+    headers = pki.headers(body)
+    tampered = body.replace(b"CausesIntent", b"TreatmentIntent")
+    rejected(post(client, tampered, headers), "does not match")
+
+
+def test_one_extra_byte_breaks_the_signature(client, pki, rejected):
+    body = body_of(causes_event())
+    rejected(post(client, body + b" ", pki.headers(body)), "does not match")
+
+
+def test_signature_by_another_key_is_rejected(client, pki, rejected):
+    body = body_of(causes_event())
+    headers = pki.headers(body)
+    headers[SIGNATURE_HEADER] = pki.signature(body, key=new_key())
+    rejected(post(client, body, headers), "does not match")
+
+
+@pytest.mark.parametrize(
+    ("signature", "reason"),
+    [
+        ("not base64!", "not base64"),
+        ("", "missing"),
+        ("   ", "does not match"),
+        ("QUJD", "does not match"),
+        ("=" * 8, "not base64"),
+    ],
+)
+def test_malformed_signatures_are_rejected(client, pki, signature, reason, rejected):
+    body = body_of(causes_event())
+    headers = {**pki.headers(body), SIGNATURE_HEADER: signature}
+    rejected(post(client, body, headers), reason)
+
+
+# --- untrusted certificate chains --------------------------------------------------------------
+
+
+def publish(pki: LocalPKI, name: str, chain: bytes) -> str:
+    url = f"https://s3.amazonaws.com/echo.api/{name}.pem"
+    pki.published[url] = chain
+    return url
+
+
+def test_chain_from_an_untrusted_root_is_rejected(client, pki, rejected):
+    impostor_root_key = new_key()
+    impostor_root = ca_certificate(impostor_root_key, "Impostor Root")
+    impostor_leaf = leaf_certificate(pki.key, (impostor_root, impostor_root_key))
+    url = publish(pki, "impostor", pem(impostor_leaf))
+    body = body_of(causes_event())
+    rejected(post(client, body, pki.headers(body, cert_url=url)), "not trusted")
+
+
+def test_self_signed_signing_certificate_is_rejected(client, pki, rejected):
+    self_signed = ca_certificate(pki.key, "echo-api.amazon.com")
+    url = publish(pki, "self-signed", pem(self_signed))
+    body = body_of(causes_event())
+    rejected(post(client, body, pki.headers(body, cert_url=url)), "not trusted")
+
+
+def test_chain_missing_its_intermediate_is_rejected(client, pki, rejected):
+    url = publish(pki, "no-intermediate", pem(pki.leaf))
+    body = body_of(causes_event())
+    rejected(post(client, body, pki.headers(body, cert_url=url)), "not trusted")
+
+
+def test_expired_signing_certificate_is_rejected(client, pki, rejected):
+    now = datetime.now(UTC)
+    expired = leaf_certificate(
+        pki.key,
+        (pki.intermediate, pki.intermediate_key),
+        not_before=now - timedelta(days=30),
+        not_after=now - timedelta(days=1),
+    )
+    url = publish(pki, "expired", pem(expired, pki.intermediate))
+    body = body_of(causes_event())
+    rejected(post(client, body, pki.headers(body, cert_url=url)), "not trusted")
+
+
+def test_not_yet_valid_signing_certificate_is_rejected(client, pki, rejected):
+    now = datetime.now(UTC)
+    future = leaf_certificate(
+        pki.key,
+        (pki.intermediate, pki.intermediate_key),
+        not_before=now + timedelta(days=1),
+        not_after=now + timedelta(days=30),
+    )
+    url = publish(pki, "future", pem(future, pki.intermediate))
+    body = body_of(causes_event())
+    rejected(post(client, body, pki.headers(body, cert_url=url)), "not trusted")
+
+
+def test_signing_certificate_for_another_domain_is_rejected(client, pki, rejected):
+    other = leaf_certificate(
+        pki.key, (pki.intermediate, pki.intermediate_key), domain="echo-api.evil.example"
+    )
+    url = publish(pki, "other-domain", pem(other, pki.intermediate))
+    body = body_of(causes_event())
+    rejected(post(client, body, pki.headers(body, cert_url=url)), "not trusted")
+
+
+@pytest.mark.parametrize("chain", [b"", b"not a certificate", b"-----BEGIN CERTIFICATE-----\n"])
+def test_garbage_instead_of_a_chain_is_rejected(client, pki, chain, rejected):
+    url = publish(pki, f"garbage-{len(chain)}", chain)
+    body = body_of(causes_event())
+    rejected(post(client, body, pki.headers(body, cert_url=url)), "PEM")
+
+
+def test_oversized_chain_is_rejected(client, pki, rejected):
+    url = publish(pki, "huge", pem(pki.leaf, pki.intermediate) * 40)
+    body = body_of(causes_event())
+    rejected(post(client, body, pki.headers(body, cert_url=url)), "too large")
+
+
+def test_download_failure_is_a_rejection_not_a_crash(client, pki, rejected):
+    body = body_of(causes_event())
+    url = "https://s3.amazonaws.com/echo.api/never-published.pem"
+    rejected(post(client, body, pki.headers(body, cert_url=url)), "nothing published")
+
+
+# --- timestamps --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("age", [timedelta(seconds=151), timedelta(minutes=10), timedelta(days=2)])
+def test_stale_signed_request_is_rejected(client, pki, age, rejected):
+    body = body_of(causes_event(datetime.now(UTC) - age))
+    rejected(post(client, body, pki.headers(body)), "timestamp")
+
+
+def test_request_from_the_future_is_rejected(client, pki, rejected):
+    body = body_of(causes_event(datetime.now(UTC) + timedelta(minutes=5)))
+    rejected(post(client, body, pki.headers(body)), "timestamp")
+
+
+def test_request_within_tolerance_is_answered(client, pki):
+    body = body_of(causes_event(datetime.now(UTC) - timedelta(seconds=100)))
+    assert post(client, body, pki.headers(body)).status_code == 200
+
+
+def test_timestamp_tolerance_edges():
+    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
+    verifier = TimestampVerifier(clock=lambda: now)
+
+    def envelope_at(offset: timedelta, kind: str = "IntentRequest"):
+        from ask_sdk_core.serialize import DefaultSerializer
+        from ask_sdk_model import RequestEnvelope
+
+        stamp = (now + offset).strftime("%Y-%m-%dT%H:%M:%SZ")
+        raw = {"version": "1.0", "request": {"type": kind, "requestId": "r", "timestamp": stamp}}
+        return DefaultSerializer().deserialize(json.dumps(raw), RequestEnvelope)
+
+    verifier.verify({}, "", envelope_at(timedelta(seconds=-150)))
+    verifier.verify({}, "", envelope_at(timedelta(seconds=150)))
+    with pytest.raises(VerificationException):
+        verifier.verify({}, "", envelope_at(timedelta(seconds=-151)))
+    # Skill events (enablement and the like) may arrive up to an hour late.
+    verifier.verify({}, "", envelope_at(timedelta(minutes=-30), "AlexaSkillEvent.SkillEnabled"))
+    with pytest.raises(VerificationException):
+        verifier.verify({}, "", envelope_at(timedelta(minutes=-61), "AlexaSkillEvent.SkillEnabled"))
+    with pytest.raises(ValueError, match="tolerance"):
+        TimestampVerifier(tolerance=timedelta(seconds=151))
+
+
+# --- skill id ----------------------------------------------------------------------------------
+
+
+def test_request_for_another_skill_is_rejected_when_skill_id_is_set(pki, rejected):
+    client = create_app(
+        Settings(skill_id=ev.TEST_SKILL_ID), signature_verifier=pki.verifier()
+    ).test_client()
+    body = body_of(causes_event(skill_id=OTHER_SKILL))
+    rejected(post(client, body, pki.headers(body)), "another skill")
+    body = body_of(causes_event())
+    response = post(client, body, pki.headers(body))
+    assert response.status_code == 200
+    assert topic_of(response.get_json()) == "causes"
+
+
+def test_skill_id_is_checked_even_without_signature_verification(rejected):
+    client = create_app(Settings(skill_id=ev.TEST_SKILL_ID), verify=False).test_client()
+    body = body_of(causes_event(skill_id=OTHER_SKILL))
+    rejected(post(client, body, {}), "another skill")
+    mixed = causes_event()
+    mixed["session"]["application"]["applicationId"] = OTHER_SKILL
+    rejected(post(client, body_of(mixed), {}), "another skill")
+    no_context = causes_event()
+    del no_context["context"]
+    rejected(post(client, body_of(no_context), {}), "another skill")
+
+
+def test_skill_id_verifier_accepts_only_its_skill():
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import RequestEnvelope
+
+    def envelope(skill_id: str):
+        return DefaultSerializer().deserialize(
+            json.dumps(causes_event(skill_id=skill_id)), RequestEnvelope
+        )
+
+    SkillIdVerifier(ev.TEST_SKILL_ID).verify({}, "", envelope(ev.TEST_SKILL_ID))
+    with pytest.raises(VerificationException):
+        SkillIdVerifier(ev.TEST_SKILL_ID).verify({}, "", envelope(OTHER_SKILL))
+
+
+# --- what production is configured with --------------------------------------------------------
+
+
+def test_production_verifier_uses_public_roots_and_https_download():
+    verifier = SignatureVerifier()
+    assert verifier._fetch is fetch_https
+    assert verifier._roots is None  # resolved lazily to certifi's roots
+    subjects = {root.subject.rfc4514_string() for root in default_trust_roots()}
+    assert "CN=Amazon Root CA 1,O=Amazon,C=US" in subjects
+
+
+def test_default_app_verifies_signature_and_timestamp_with_our_verifiers_only():
+    app = create_app(Settings())
+    kinds = [type(v) for v in app.extensions["muscle_guide.verifiers"]]
+    assert kinds == [SignatureVerifier, TimestampVerifier]
+    adapter = next(iter(app.extensions["ASK_SDK_SKILL_ADAPTER"].values()))
+    # The package's own default verifiers (switched off by app config) must not be in the chain.
+    in_chain = [type(v) for v in adapter._webservice_handler._verifiers]
+    assert in_chain == kinds
+
+
+def test_unsigned_request_to_the_default_app_is_rejected_without_any_download(rejected):
+    client = create_app(Settings()).test_client()
+    body = body_of(causes_event())
+    rejected(post(client, body, {"Content-Type": "application/json"}), "missing")
+    bad_url = {CERT_URL_HEADER: "http://s3.amazonaws.com/echo.api/x.pem", SIGNATURE_HEADER: "QQ=="}
+    rejected(post(client, body, bad_url), "scheme")
+
+
+def test_web_service_never_loads_the_broken_oscrypto_chain():
+    """Root fix of wbond/oscrypto#78: the module that imports certvalidator/oscrypto is not used."""
+    code = (
+        "import sys, muscle_guide.webservice, flask_ask_sdk.skill_adapter\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('oscrypto', 'certvalidator'))\n"
+        "print(bad)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

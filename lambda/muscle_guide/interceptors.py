@@ -41,7 +41,7 @@ class MemoryLoadInterceptor(AbstractRequestInterceptor):
                 raw = self.store.load(handler_input.request_envelope)
             loaded = state.clean_memory(raw)
             request_attrs[state.MEMORY] = loaded
-            request_attrs[_LOADED] = state.clean_memory(loaded)
+            request_attrs[_LOADED] = {**loaded, "prefs": dict(loaded["prefs"])}  # a copy
         except Exception:
             log.exception("memory could not be loaded")
 
@@ -54,11 +54,10 @@ class MemorySaveInterceptor(AbstractResponseInterceptor):
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         try:
-            current = state.memory(handler_input)
+            current = state.memory(handler_input)  # kept well-formed by state.remember
             topic = KNOWLEDGE.get(state.get_str(handler_input, state.TOPIC))
             if topic is not None and topic.category != "safety":  # not offered back on launch
                 current["last_topic"] = topic.id
-            current = state.clean_memory(current)
             state.put(handler_input, memory=current)
             before = handler_input.attributes_manager.request_attributes.get(_LOADED)
             if current != before:

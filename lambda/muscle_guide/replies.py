@@ -8,6 +8,8 @@ reprompt), and the session state that "repeat", "yes" and "go back" read.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
@@ -66,6 +68,7 @@ def say(text: str, locale: str | None) -> str:
     return speech.to_ssml(text, locale)
 
 
+@lru_cache(maxsize=512)
 def sources_line(topic: Topic, locale: str) -> str:
     names = [KNOWLEDGE.sources[s].publisher for s in topic.sources if s in KNOWLEDGE.sources]
     if not names:
@@ -73,6 +76,7 @@ def sources_line(topic: Topic, locale: str) -> str:
     return f"{phrases(locale)['card_sources']}: {'; '.join(dict.fromkeys(names))}"
 
 
+@lru_cache(maxsize=512)
 def card_footer(topic: Topic | None, locale: str) -> str:
     """The lines every card ends with: the disclaimer and, for topics, the sources."""
     lines = [speech.to_card(phrases(locale)["card_disclaimer"], locale)]

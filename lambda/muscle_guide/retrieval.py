@@ -13,6 +13,7 @@ answers never depend on it being current. A query takes tens of microseconds.
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import sys
@@ -23,18 +24,18 @@ from typing import Any
 from .knowledge import DATA_DIR, KNOWLEDGE, KNOWLEDGE_FILE, KnowledgeBase
 from .logs import get_logger
 from .matching import Match
-from .text import FRAMES, terms
+from .text import FOLDING_VERSION, FRAMES, terms
 
 log = get_logger(__name__)
 INDEX_FILE = Path(DATA_DIR) / "search_index.json"
-#: Everything the index is computed from; a change to any of them makes the saved index stale.
-_INPUTS = (
-    Path(KNOWLEDGE_FILE),
-    Path(DATA_DIR) / "synonyms.json",
-    Path(__file__).resolve().parent / "text.py",
-)
+#: The data the index is computed from; a change to either makes the saved index stale. Code
+#: changes are caught by FOLDING_VERSION and by a test that compares the saved index's rankings
+#: with a fresh build's.
+_INPUTS = (Path(KNOWLEDGE_FILE), Path(DATA_DIR) / "synonyms.json")
 
 K1 = 1.2
+#: A term's BM25 contribution below this is noise (its idf is near zero) and is not indexed.
+MIN_CONTRIBUTION = 0.05
 B = 0.75
 FIELD_WEIGHTS = {"names": 3.0, "text": 1.0}
 ALIAS_BONUS = 1.5
@@ -92,7 +93,17 @@ class Retriever:
                     counts[term] += 1
                 for term, count in counts.items():
                     postings[term][index] += FIELD_WEIGHTS[field] * count / norm
-        self.postings = {t: tuple(docs.items()) for t, docs in postings.items()}
+        # Each posting holds its finished BM25 contribution, so a query only adds numbers up.
+        # Contributions too small to change a ranking ("muscle" is in every topic) are dropped.
+        self.postings = {}
+        for term, docs in postings.items():
+            kept = tuple(
+                (doc, weight)
+                for doc, tf in docs.items()
+                if (weight := self.idf[term] * tf * (K1 + 1) / (tf + K1)) >= MIN_CONTRIBUTION
+            )
+            if kept:
+                self.postings[term] = kept
 
         # Terms that name something we cover. A question must use at least one of them to get a
         # medical answer: words that only occur in answer text ("ten", "day") are not enough.
@@ -127,6 +138,13 @@ class Retriever:
                 cue_terms = frozenset(terms(cue, self.vocabulary))
                 if cue_terms:
                     self.frames.append((index, cue_terms))
+        self._index_frames()
+
+    def _index_frames(self) -> None:
+        """Frames by one of their terms, so a query looks only at cues it could complete."""
+        self.frame_index: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
+        for doc, cue in self.frames:
+            self.frame_index[min(cue)].append((doc, cue))
 
     _SAVED = ("ids", "general", "idf", "postings", "domain", "aliases", "frames", "vocabulary")
 
@@ -160,6 +178,7 @@ class Retriever:
         for term, entries in data["aliases"].items():
             self.aliases[term] = [(d, frozenset(seq), bonus) for d, seq, bonus in entries]
         self.frames = [(d, frozenset(cue)) for d, cue in data["frames"]]
+        self._index_frames()
         return self
 
     def rank(self, question: str) -> list[tuple[str, float]]:
@@ -174,39 +193,41 @@ class Retriever:
     def _rank(self, query: list[str]) -> list[tuple[str, float]]:
         return [(self.ids[doc], score) for doc, score, _ in self._scores(query)]
 
-    def _scores(self, query: list[str]) -> list[tuple[int, float, bool]]:
-        """(doc, score, alias hit) best first: BM25F, alias bonuses, specificity damping."""
+    def _scores(self, query: list[str], top: int | None = None) -> list[tuple[int, float, bool]]:
+        """(doc, score, alias hit) best first: BM25F, alias bonuses, specificity damping.
+
+        ``top`` keeps only the best few, which is all a decision needs (and cheaper than a sort).
+        """
         present = set(query)
-        scores: dict[int, float] = defaultdict(float)
-        for term in present:
-            idf = self.idf.get(term)
-            if idf is None:
-                continue
-            for doc, tf in self.postings[term]:
-                scores[doc] += idf * tf * (K1 + 1) / (tf + K1)
+        size = len(present)
+        scores: dict[int, float] = {}
         best_alias: dict[int, float] = {}
-        for term in present:
-            for doc, seq, bonus in self.aliases.get(term, ()):
+        frame_hits: dict[int, int] = {}
+        postings, aliases, frames = self.postings, self.aliases, self.frame_index
+        for term in present:  # one pass: BM25F, then aliases and frames this term could complete
+            for doc, contribution in postings.get(term, ()):
+                scores[doc] = scores.get(doc, 0.0) + contribution
+            for doc, seq, bonus in aliases.get(term, ()):
                 if seq <= present:
-                    bonus += COVER_BONUS * len(seq) / len(present)
+                    bonus += COVER_BONUS * len(seq) / size
                     if bonus > best_alias.get(doc, 0.0):
                         best_alias[doc] = bonus
+            for doc, cue in frames.get(term, ()):
+                if cue <= present:
+                    frame_hits[doc] = frame_hits.get(doc, 0) + 1
         for doc, bonus in best_alias.items():
-            scores[doc] += bonus
-        frame_hits: dict[int, int] = defaultdict(int)
-        for doc, cue in self.frames:
-            if cue <= present:
-                frame_hits[doc] += 1
+            scores[doc] = scores.get(doc, 0.0) + bonus
         for doc, hits in frame_hits.items():
-            scores[doc] += FRAME_BONUS * min(hits, 2)
+            scores[doc] = scores.get(doc, 0.0) + FRAME_BONUS * min(hits, 2)
         # The most specific thing named wins: "can low potassium cause muscle weakness" is about
         # low potassium, not about causes in general, though it says "cause" and "weakness".
         if any(not self.general[doc] for doc in best_alias):
             for doc in scores:
                 if self.general[doc]:
                     scores[doc] *= GENERAL_DAMPING
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        return [(doc, score, doc in best_alias) for doc, score in ranked if score > 0]
+        items = [(-score, doc) for doc, score in scores.items() if score > 0]
+        ranked = heapq.nsmallest(top, items) if top is not None else sorted(items)
+        return [(doc, -negative, doc in best_alias) for negative, doc in ranked]
 
     def match(self, question: str | None) -> Match:
         """Decide what to do with a free question: answer, offer guesses, or decline.
@@ -225,7 +246,7 @@ class Retriever:
             return Match("empty")
         if not self.domain.intersection(query):
             return Match("off_topic")
-        ranked = self._scores(query)
+        ranked = self._scores(query, top=3)
         if not ranked or ranked[0][1] < MIN_SUGGEST:
             return Match("off_topic", score=ranked[0][1] if ranked else 0.0)
         top_doc, top, named = ranked[0]
@@ -243,7 +264,8 @@ def fingerprint() -> str:
     """A digest of the index's inputs and its scoring constants."""
     import hashlib
 
-    digest = hashlib.sha256(repr((K1, B, FIELD_WEIGHTS, ALIAS_BONUS)).encode())
+    constants = (3, FOLDING_VERSION, K1, B, FIELD_WEIGHTS, ALIAS_BONUS, MIN_CONTRIBUTION)
+    digest = hashlib.sha256(repr(constants).encode())
     for path in _INPUTS:
         digest.update(path.read_bytes())
     return digest.hexdigest()

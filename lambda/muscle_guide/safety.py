@@ -21,28 +21,33 @@ _NON_WORD = re.compile(r"[^a-z0-9 ]+")
 
 class _Sign(NamedTuple):
     name: str
-    patterns: tuple[re.Pattern[str], ...]
+    pattern: re.Pattern[str]  # the sign's patterns joined into one alternation
     requires: re.Pattern[str] | None
 
 
-def _load() -> tuple[tuple[_Sign, ...], tuple[re.Pattern[str], ...]]:
+def _alternation(patterns: list[str]) -> re.Pattern[str]:
+    """One regex for a list of them: one scan of the text instead of one per pattern."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def _load() -> tuple[tuple[_Sign, ...], re.Pattern[str]]:
     with open(_DATA, encoding="utf-8") as handle:
         data = json.load(handle)
     signs = tuple(
         _Sign(
             name,
-            tuple(re.compile(p) for p in entry["patterns"]),
+            _alternation(entry["patterns"]),
             re.compile(entry["requires"]) if entry.get("requires") else None,
         )
         for name, entry in data["signs"].items()
     )
-    return signs, tuple(re.compile(p) for p in data["never"])
+    return signs, _alternation(data["never"])
 
 
-_compiled: tuple[tuple[_Sign, ...], tuple[re.Pattern[str], ...]] | None = None
+_compiled: tuple[tuple[_Sign, ...], re.Pattern[str]] | None = None
 
 
-def _patterns() -> tuple[tuple[_Sign, ...], tuple[re.Pattern[str], ...]]:
+def _patterns() -> tuple[tuple[_Sign, ...], re.Pattern[str]]:
     """The compiled patterns, built on the first screening (a launch never needs them)."""
     global _compiled
     if _compiled is None:
@@ -75,11 +80,11 @@ def red_flag(text: str | None) -> str | None:
         return None
     signs, never = _patterns()
     folded = fold(text[:2000])
-    if any(p.search(folded) for p in never):
+    if never.search(folded):
         return None
     for sign in signs:
         if sign.requires is not None and not sign.requires.search(folded):
             continue
-        if any(p.search(folded) for p in sign.patterns):
+        if sign.pattern.search(folded):
             return sign.name
     return None

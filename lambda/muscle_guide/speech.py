@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from .locales import emergency_number
 
@@ -35,8 +36,11 @@ def escape(text: str) -> str:
     return re.sub(_CONTROL, "", text.translate(_ESCAPES))
 
 
+@lru_cache(maxsize=2048)
 def to_ssml(text: str, locale: str | None) -> str:
     """Escape plain text and speak the locale's emergency number digit by digit.
+
+    Cached: the skill says the same sentences (phrases, answers) over and over.
 
     >>> to_ssml("Call {emergency_number} now.", "en-GB")
     'Call <say-as interpret-as="digits">999</say-as> now.'

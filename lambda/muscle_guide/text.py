@@ -12,6 +12,10 @@ import json
 import os
 import re
 from collections.abc import Container
+from functools import lru_cache
+
+#: Bump when a change here alters the terms of any text: the saved search index depends on them.
+FOLDING_VERSION = 1
 
 _WORD = re.compile(r"[a-z0-9]+")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
@@ -59,6 +63,7 @@ _WORD_SPELLINGS = {
 }
 
 
+@lru_cache(maxsize=4096)
 def _spelling(word: str) -> str:
     word = _WORD_SPELLINGS.get(word, word)
     if "ae" in word and len(word) > 4:  # anaemia, hypokalaemia, haemoglobin, paediatric
@@ -71,6 +76,7 @@ def _spelling(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=4096)
 def stem(word: str) -> str:
     """A light suffix fold: plurals, -ing, -ed, -ness and a final e.
 
@@ -167,7 +173,8 @@ def terms(text: str, vocabulary: Container[str] = (), keep_stopwords: bool = Fal
     >>> terms("what is m e")
     ['me']
     """
-    tokens = _join_letters(words(_synonyms(" ".join(words(text)))), vocabulary)
+    # Phrase synonyms map onto plain lower-case words, so a split is all the second pass needs.
+    tokens = _join_letters(_synonyms(" ".join(words(text))).split(), vocabulary)
     out = []
     for token, spelled in tokens:
         token = WORD_SYNONYMS.get(token, token)

@@ -1,0 +1,612 @@
+"""``make bench``: what Muscle Weakness Guide costs over a bare ASK SDK skill, side by side.
+
+Every figure is taken for our skill and for the baseline (``baseline/hello_skill.py``, a bare ASK
+SDK hello world) in the same run, alternating between the two so machine noise hits both alike,
+and reported as a ratio. Budgets (issue "Benchmarks") are checked at the end; the exit status is
+1 when one is missed, so a regression shows.
+
+    python benchmarks/run.py [--runs 15] [--quick] [--skip-web] [--skip-artifact]
+
+Results go to the terminal as a table and to ``benchmarks/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = ROOT / "benchmarks"
+BASELINE = HERE / "baseline"
+EVENTS = ROOT / "events"
+ARTIFACT = ROOT / "build" / "skill.zip"
+RESULTS = HERE / "results.json"
+sys.path[:0] = [str(ROOT / "lambda"), str(BASELINE)]
+
+BUDGETS = {
+    "cold_start": 1.10,  # ratio, at most
+    "warm_p99": 1.25,  # ratio, at most
+    "peak_memory": 1.15,  # ratio, at most
+    "throughput": 0.90,  # ratio, at least
+    "artifact_bytes": 3.5 * 1024 * 1024,  # absolute, below
+    "retrieval_p99_ms": 0.5,  # absolute, below
+}
+
+#: What the child process runs: import the skill, answer one request, report its peak memory.
+COLD_CHILD = """
+import json, resource, sys
+sys.path[:0] = {paths!r}
+from {module} import lambda_handler
+event = json.load(open({event!r}))
+response = lambda_handler(event, None)
+assert response["response"]["outputSpeech"]["ssml"], response
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def lambda_like_env(**extra: str) -> dict[str, str]:
+    """The environment of a Lambda function with no table: production log level, no file store."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MUSCLE_GUIDE", "PYTHON"))}
+    env.update(
+        AWS_LAMBDA_FUNCTION_NAME="muscle-guide-bench",
+        LOG_LEVEL="INFO",
+        PYTHONHASHSEED="0",
+    )
+    env.update(extra)
+    return env
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def ratio(ours: float, base: float) -> float:
+    return ours / base if base else float("inf")
+
+
+# --- cold start and peak memory --------------------------------------------------------------
+
+
+def cold_runs(
+    python: str,
+    paths: list[str],
+    runs: int,
+    event: Path,
+    env: dict[str, str],
+    flags: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Median wall time and peak memory of fresh processes, ours and baseline alternating."""
+    kinds = {"ours": "lambda_function", "base": "hello_skill"}
+    times: dict[str, list[float]] = {k: [] for k in kinds}
+    memory: dict[str, list[int]] = {k: [] for k in kinds}
+    for _ in range(runs):
+        for kind, module in kinds.items():
+            code = COLD_CHILD.format(paths=paths, module=module, event=str(event))
+            started = time.perf_counter()
+            done = subprocess.run(
+                [python, "-I", *flags, "-c", code],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            elapsed = time.perf_counter() - started
+            if done.returncode != 0:
+                raise RuntimeError(f"{kind} cold start failed:\n{done.stderr[-2000:]}")
+            times[kind].append(elapsed * 1000)
+            memory[kind].append(int(done.stdout.strip().splitlines()[-1]))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    mem = {k: statistics.median(v) / 1024 for k, v in memory.items()}
+    return {
+        "ours_ms": med["ours"],
+        "base_ms": med["base"],
+        "ratio": ratio(med["ours"], med["base"]),
+        "ours_peak_mb": mem["ours"],
+        "base_peak_mb": mem["base"],
+        "memory_ratio": ratio(mem["ours"], mem["base"]),
+        "runs": runs,
+    }
+
+
+def precompile(python: str, *folders: Path) -> None:
+    subprocess.run(
+        [python, "-m", "compileall", "-q", *map(str, folders)], check=True, capture_output=True
+    )
+
+
+def find_python313() -> str | None:
+    """Python 3.13, the Lambda runtime's version, for running the artifact as Lambda would."""
+    candidates = sorted(Path.home().glob(".pyenv/versions/3.13*/bin/python3.13"))
+    candidates += [Path(p) for p in [shutil.which("python3.13")] if p]
+    for candidate in candidates:
+        check = subprocess.run([str(candidate), "--version"], capture_output=True, check=False)
+        if check.returncode == 0:  # a pyenv shim for a version not selected fails here
+            return str(candidate)
+    return None
+
+
+@contextmanager
+def unpacked_artifact(precompiled: bool) -> Iterator[Path]:
+    """The Lambda zip unpacked, with the baseline beside it; without .pyc files if asked."""
+    with tempfile.TemporaryDirectory(prefix="bench-artifact-") as temp:
+        folder = Path(temp)
+        with zipfile.ZipFile(ARTIFACT) as archive:
+            archive.extractall(folder)
+        shutil.copy(BASELINE / "hello_skill.py", folder / "hello_skill.py")
+        if not precompiled:
+            for cache in folder.rglob("__pycache__"):
+                shutil.rmtree(cache)
+        yield folder
+
+
+# --- warm latency and retrieval --------------------------------------------------------------
+
+
+def request_mix() -> list[dict[str, Any]]:
+    """A realistic spread: launches, free questions, condition slots, follow-ups, help."""
+    from muscle_guide import envelopes as ev
+
+    def in_session(request: dict[str, Any], attributes: dict[str, Any] | None = None) -> dict:
+        session = ev.new_session(attributes=attributes)
+        session["new"] = False
+        return ev.envelope(request, session)
+
+    questions = [
+        "can low potassium make you weak",
+        "why do my legs feel weak after the gym",
+        "what is an e m g test",
+        "how do doctors find the cause of weakness",
+        "is physiotherapy good for m s",
+    ]
+    topics = [("a l s", "als"), ("slipped disc", "herniated_disc"), ("polio", "polio")]
+    mix = [ev.envelope(ev.launch_request(), ev.new_session())]
+    mix += [
+        in_session(ev.intent_request("AskQuestionIntent", [ev.slot("question", q)]))
+        for q in questions
+    ]
+    mix += [
+        in_session(ev.intent_request("TopicIntent", [ev.slot("topic", said, ident, "TOPIC")]))
+        for said, ident in topics
+    ]
+    mix += [
+        in_session(ev.intent_request("CausesIntent")),
+        in_session(
+            ev.intent_request("AMAZON.YesIntent"), {"topic": "als", "offer": "physical_therapy"}
+        ),
+        in_session(ev.intent_request("AMAZON.MoreIntent"), {"topic": "polio"}),
+        in_session(ev.intent_request("AMAZON.HelpIntent")),
+    ]
+    return mix
+
+
+def as_baseline(event: dict[str, Any]) -> dict[str, Any]:
+    """The same envelope for the hello-world skill: same slots and size, its own intent name."""
+    copy = json.loads(json.dumps(event))
+    if copy["request"]["type"] == "IntentRequest":
+        copy["request"]["intent"]["name"] = "HelloIntent"
+    return copy
+
+
+def warm_latency(iterations: int) -> dict[str, Any]:
+    """Per-request latency in one warm process, ours and baseline interleaved request by request."""
+    os.environ.update(lambda_like_env())
+    import hello_skill
+
+    from muscle_guide import logs
+    from muscle_guide.skill import lambda_handler
+
+    # Production logging (INFO, a JSON line per request) stays on; the lines go to /dev/null, as
+    # what is timed is the skill, not a terminal.
+    logs.configure("INFO")
+    real_stderr, sys.stderr = sys.stderr, open(os.devnull, "w")  # noqa: SIM115
+    mix = request_mix()
+    pairs = [(event, as_baseline(event)) for event in mix]
+    for event, base in pairs:  # warm both up: first calls import lazily
+        lambda_handler(json.loads(json.dumps(event)), None)
+        hello_skill.lambda_handler(base, None)
+    ours: list[float] = []
+    base_times: list[float] = []
+    clock = time.perf_counter
+    for _ in range(iterations):
+        for event, base in pairs:
+            started = clock()
+            lambda_handler(event, None)
+            ours.append((clock() - started) * 1000)
+            started = clock()
+            hello_skill.lambda_handler(base, None)
+            base_times.append((clock() - started) * 1000)
+    sys.stderr.close()
+    sys.stderr = real_stderr
+    return {
+        "ours_p50_ms": percentile(ours, 0.50),
+        "ours_p99_ms": percentile(ours, 0.99),
+        "base_p50_ms": percentile(base_times, 0.50),
+        "base_p99_ms": percentile(base_times, 0.99),
+        "p50_ratio": ratio(percentile(ours, 0.50), percentile(base_times, 0.50)),
+        "p99_ratio": ratio(percentile(ours, 0.99), percentile(base_times, 0.99)),
+        "requests": len(ours),
+    }
+
+
+def retrieval_latency(iterations: int) -> dict[str, Any]:
+    """The search alone, for the labelled questions, after the index is loaded."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import evaluate
+    from muscle_guide.retrieval import retriever
+
+    index = retriever()
+    questions = [q for q, _ in evaluate.load()[0]]
+    times: list[float] = []
+    for _ in range(iterations):
+        for question in questions:
+            started = time.perf_counter()
+            index.match(question)
+            times.append((time.perf_counter() - started) * 1000)
+    return {
+        "p50_ms": percentile(times, 0.50),
+        "p99_ms": percentile(times, 0.99),
+        "queries": len(times),
+    }
+
+
+# --- web service throughput ------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(app: str, chdir: Path, workers: int) -> Iterator[int]:
+    """A gunicorn server on loopback for the length of the block."""
+    port = free_port()
+    exe = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    env = lambda_like_env(PYTHONPATH=os.pathsep.join([str(ROOT / "lambda"), str(BASELINE)]))
+    env.pop("AWS_LAMBDA_FUNCTION_NAME")  # a web service is not a Lambda function
+    env["MUSCLE_GUIDE_STATE_FILE"] = os.devnull
+    env["LOG_LEVEL"] = "WARNING"
+    process = subprocess.Popen(
+        [
+            exe,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--chdir",
+            str(chdir),
+            "--log-level",
+            "warning",
+            app,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"gunicorn did not start: {app}")
+        yield port
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+
+
+def load(port: int, bodies: list[bytes], total: int, concurrency: int) -> dict[str, Any]:
+    """Send ``total`` POSTs over ``concurrency`` keep-alive connections; bounded in time too."""
+    counter = iter(range(total))
+    lock = threading.Lock()
+    errors = 0
+    latencies: list[float] = []
+    deadline = time.monotonic() + 120
+
+    def worker() -> None:
+        nonlocal errors
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while time.monotonic() < deadline:
+            with lock:
+                index = next(counter, None)
+            if index is None:
+                break
+            body = bodies[index % len(bodies)]
+            started = time.perf_counter()
+            try:
+                connection.request("POST", "/", body, {"Content-Type": "application/json"})
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed * 1000)
+                errors += 0 if ok else 1
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return {
+        "requests": len(latencies),
+        "errors": errors + (total - len(latencies)),
+        "rps": len(latencies) / elapsed,
+        "p50_ms": percentile(latencies, 0.5),
+        "p99_ms": percentile(latencies, 0.99),
+    }
+
+
+def web_throughput(total: int, concurrency: int, workers: int, rounds: int) -> dict[str, Any]:
+    """Requests per second under the same bounded load, same server and workers, both skills."""
+    mix = request_mix()
+    ours_bodies = [json.dumps(event).encode() for event in mix]
+    base_bodies = [json.dumps(as_baseline(event)).encode() for event in mix]
+    apps = {
+        "ours": ("muscle_guide.webservice:create_app(verify=False)", ROOT, ours_bodies),
+        "base": ("hello_web:app", BASELINE, base_bodies),
+    }
+    results: dict[str, list[dict[str, Any]]] = {"ours": [], "base": []}
+    for _ in range(rounds):
+        for kind, (app, chdir, bodies) in apps.items():
+            with gunicorn(app, chdir, workers) as port:
+                load(port, bodies, min(200, total), concurrency)  # warm every worker
+                results[kind].append(load(port, bodies, total, concurrency))
+    best = {kind: max(runs, key=lambda r: r["rps"]) for kind, runs in results.items()}
+    return {
+        "ours_rps": best["ours"]["rps"],
+        "base_rps": best["base"]["rps"],
+        "ratio": ratio(best["ours"]["rps"], best["base"]["rps"]),
+        "ours_p99_ms": best["ours"]["p99_ms"],
+        "base_p99_ms": best["base"]["p99_ms"],
+        "errors": sum(r["errors"] for runs in results.values() for r in runs),
+        "requests_per_run": total,
+        "concurrency": concurrency,
+        "workers": workers,
+        "rounds": rounds,
+    }
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def build_artifact() -> None:
+    if not ARTIFACT.exists():
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "build_artifact.py")], check=True)
+
+
+def table(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """Rows of (measure, ours, baseline, ratio, budget verdict)."""
+    rows: list[tuple[str, str, str, str, str]] = []
+
+    def verdict(ok: bool, budget: str) -> str:
+        return f"{'ok  ' if ok else 'MISS'} {budget}"
+
+    for key, label in (
+        ("cold_venv", "cold start, venv (launch)"),
+        ("cold_artifact", "cold start, artifact precompiled"),
+        ("cold_artifact_source", "cold start, artifact not precompiled"),
+    ):
+        cold = results.get(key)
+        if cold:
+            ok = cold["ratio"] <= BUDGETS["cold_start"]
+            rows.append(
+                (
+                    label,
+                    f"{cold['ours_ms']:.1f} ms",
+                    f"{cold['base_ms']:.1f} ms",
+                    f"{cold['ratio']:.3f}x",
+                    verdict(ok, "<= 1.10x"),
+                )
+            )
+    question = results.get("cold_venv_question")
+    if question:
+        rows.append(
+            (
+                "cold start, venv (first request a question)",
+                f"{question['ours_ms']:.1f} ms",
+                f"{question['base_ms']:.1f} ms",
+                f"{question['ratio']:.3f}x",
+                "(reported)",
+            )
+        )
+    cold = results.get("cold_venv")
+    if cold:
+        ok = cold["memory_ratio"] <= BUDGETS["peak_memory"]
+        rows.append(
+            (
+                "peak memory, cold-start process",
+                f"{cold['ours_peak_mb']:.1f} MB",
+                f"{cold['base_peak_mb']:.1f} MB",
+                f"{cold['memory_ratio']:.3f}x",
+                verdict(ok, "<= 1.15x"),
+            )
+        )
+    warm = results.get("warm")
+    if warm:
+        rows.append(
+            (
+                "warm latency p50",
+                f"{warm['ours_p50_ms']:.3f} ms",
+                f"{warm['base_p50_ms']:.3f} ms",
+                f"{warm['p50_ratio']:.3f}x",
+                "(reported)",
+            )
+        )
+        ok = warm["p99_ratio"] <= BUDGETS["warm_p99"]
+        rows.append(
+            (
+                "warm latency p99",
+                f"{warm['ours_p99_ms']:.3f} ms",
+                f"{warm['base_p99_ms']:.3f} ms",
+                f"{warm['p99_ratio']:.3f}x",
+                verdict(ok, "<= 1.25x"),
+            )
+        )
+    retrieval = results.get("retrieval")
+    if retrieval:
+        rows.append(
+            ("retrieval p50", f"{retrieval['p50_ms'] * 1000:.1f} us", "-", "-", "(reported)")
+        )
+        ok = retrieval["p99_ms"] < BUDGETS["retrieval_p99_ms"]
+        rows.append(
+            (
+                "retrieval p99",
+                f"{retrieval['p99_ms'] * 1000:.1f} us",
+                "-",
+                "-",
+                verdict(ok, "< 500 us"),
+            )
+        )
+    size = results.get("artifact_bytes")
+    if size:
+        ok = size < BUDGETS["artifact_bytes"]
+        rows.append(
+            (
+                "artifact size, zipped",
+                f"{size / 1024 / 1024:.2f} MB",
+                "-",
+                "-",
+                verdict(ok, "< 3.5 MB"),
+            )
+        )
+    web = results.get("web")
+    if web:
+        ok = web["ratio"] >= BUDGETS["throughput"] and web["errors"] == 0
+        rows.append(
+            (
+                "web throughput (gunicorn)",
+                f"{web['ours_rps']:.0f} req/s",
+                f"{web['base_rps']:.0f} req/s",
+                f"{web['ratio']:.3f}x",
+                verdict(ok, ">= 0.90x, 0 errors"),
+            )
+        )
+    return rows
+
+
+def print_table(rows: list[tuple[str, str, str, str, str]]) -> None:
+    headers = ("measure", "ours", "baseline", "ratio", "budget")
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(5)]
+    line = "  ".join(f"{{:<{w}}}" for w in widths)
+    print(line.format(*headers))
+    print(line.format(*("-" * w for w in widths)))
+    for row in rows:
+        print(line.format(*row))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="cold starts per variant (>= 10)")
+    parser.add_argument("--quick", action="store_true", help="fewer iterations, for a smoke run")
+    parser.add_argument("--skip-web", action="store_true")
+    parser.add_argument("--skip-artifact", action="store_true")
+    args = parser.parse_args(argv)
+    runs = 3 if args.quick else max(10, args.runs)
+    results: dict[str, Any] = {
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "budgets": BUDGETS,
+    }
+
+    def step(text: str) -> None:
+        print(f"... {text}", file=sys.stderr, flush=True)
+
+    venv_paths = [str(ROOT / "lambda"), str(BASELINE)]
+    step("precompiling the skill and the baseline for the venv runs")
+    precompile(sys.executable, ROOT / "lambda", BASELINE)
+    step(f"cold starts from the venv, {runs} each, alternating")
+    results["cold_venv"] = cold_runs(
+        sys.executable, venv_paths, runs, EVENTS / "launch.json", lambda_like_env()
+    )
+    results["cold_venv_question"] = cold_runs(
+        sys.executable, venv_paths, runs, EVENTS / "one_shot_causes.json", lambda_like_env()
+    )
+
+    if not args.skip_artifact:
+        python313 = find_python313()
+        build_artifact()
+        results["artifact_bytes"] = ARTIFACT.stat().st_size
+        if python313 is None:
+            print("no Python 3.13 here: artifact cold starts skipped", file=sys.stderr)
+        else:
+            for key, precompiled in (("cold_artifact", True), ("cold_artifact_source", False)):
+                step(f"cold starts from the artifact ({key}), Python 3.13")
+                with unpacked_artifact(precompiled) as folder:
+                    if precompiled:
+                        precompile(python313, folder / "hello_skill.py")
+                    # -B: nothing written, so every run compiles what has no .pyc, as Lambda would
+                    flags = () if precompiled else ("-B",)
+                    results[key] = cold_runs(
+                        python313,
+                        [str(folder)],
+                        runs,
+                        EVENTS / "launch.json",
+                        lambda_like_env(),
+                        flags,
+                    )
+
+    step("warm latency, interleaved")
+    results["warm"] = warm_latency(100 if args.quick else 600)
+    step("retrieval alone")
+    results["retrieval"] = retrieval_latency(5 if args.quick else 40)
+
+    if not args.skip_web:
+        step("web throughput under gunicorn")
+        results["web"] = web_throughput(
+            total=500 if args.quick else 4000,
+            concurrency=16,
+            workers=2,
+            rounds=1 if args.quick else 2,
+        )
+
+    rows = table(results)
+    results["table"] = [
+        dict(zip(("measure", "ours", "baseline", "ratio", "budget"), r, strict=True)) for r in rows
+    ]
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print_table(rows)
+    print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
+    missed = [r[0] for r in rows if r[4].startswith("MISS")]
+    if missed:
+        print(f"budgets missed: {', '.join(missed)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

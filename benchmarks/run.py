@@ -50,14 +50,17 @@ BUDGETS = {
 }
 
 #: What the child process runs: import the skill, answer one request, report its peak memory.
+#: Peak memory is VmHWM from /proc, the high-water mark of this process image: getrusage's
+#: ru_maxrss would report the forking parent's size, which Linux carries across exec.
 COLD_CHILD = """
-import json, resource, sys
+import json, sys
 sys.path[:0] = {paths!r}
 from {module} import lambda_handler
 event = json.load(open({event!r}))
 response = lambda_handler(event, None)
 assert response["response"]["outputSpeech"]["ssml"], response
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+with open("/proc/self/status") as status:
+    print(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
 """
 
 

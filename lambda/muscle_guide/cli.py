@@ -132,8 +132,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    # The skill logs a JSON line per request; in a terminal conversation that is noise.
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if args.command != "serve":
+        # The skill logs a JSON line per request; in a terminal conversation that is noise.
+        # A server keeps them (LOG_LEVEL, default INFO).
+        os.environ.setdefault("LOG_LEVEL", "WARNING")
     if args.command == "chat":
         return chat(args.locale, args.json, args.screen, sys.stdin, sys.stdout)
     if args.command == "ask":

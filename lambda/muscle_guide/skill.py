@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 
@@ -28,13 +29,20 @@ from .speech import to_ssml
 log = get_logger(__name__)
 
 
-class Serializer(DefaultSerializer):
-    """The SDK's serializer, with request timestamps parsed by the standard library.
+#: A request already parsed by the web service's checks: (body text, envelope). The adapter's
+#: own deserialize of the same body takes it instead of parsing the body a second time.
+_PREPARED: ContextVar[tuple[str, RequestEnvelope] | None] = ContextVar("prepared", default=None)
 
-    The SDK parses every ISO 8601 timestamp with ``dateutil``, which costs a few milliseconds to
-    import on a cold start and tens of microseconds per request. Alexa's timestamps are plain
-    ISO 8601, which ``datetime.fromisoformat`` reads; anything it cannot read still goes to the
-    SDK's own parser.
+
+class Serializer(DefaultSerializer):
+    """The SDK's serializer, faster where the SDK does avoidable work.
+
+    * Timestamps: the SDK parses every ISO 8601 timestamp with ``dateutil``, which costs a few
+      milliseconds to import on a cold start and tens of microseconds per request. Alexa's are
+      plain ISO 8601, which ``datetime.fromisoformat`` reads; anything else still goes to the
+      SDK's parser.
+    * No JSON round trips: an event that is already a dict is turned into the model directly
+      (``from_event``), and a body the web service has already parsed is not parsed again.
     """
 
     def _DefaultSerializer__deserialize_datetime(self, payload: Any, obj_type: Any) -> Any:
@@ -43,6 +51,31 @@ class Serializer(DefaultSerializer):
         except (TypeError, ValueError):
             return super()._DefaultSerializer__deserialize_datetime(payload, obj_type)  # type: ignore[misc]
         return parsed.date() if obj_type is date else parsed
+
+    def from_event(self, event: dict[str, Any]) -> RequestEnvelope:
+        """A request envelope from the already-decoded JSON of an event.
+
+        The model-building step is name-mangled in the SDK; fall back to the public path (a JSON
+        round trip) if a release ever renames it.
+        """
+        direct = getattr(self, "_DefaultSerializer__deserialize", None)
+        if direct is not None:
+            return direct(event, RequestEnvelope)  # type: ignore[no-any-return]
+        return self.deserialize(json.dumps(event), RequestEnvelope)
+
+    def prepare(self, text: str, event: dict[str, Any]) -> RequestEnvelope:
+        """Build the envelope for ``text`` now and hand it to the next ``deserialize`` of it."""
+        envelope = self.from_event(event)
+        _PREPARED.set((text, envelope))
+        return envelope
+
+    def deserialize(self, payload: Any, obj_type: Any) -> Any:
+        prepared = _PREPARED.get()
+        if prepared is not None:
+            _PREPARED.set(None)
+            if obj_type is RequestEnvelope and payload == prepared[0]:
+                return prepared[1]
+        return super().deserialize(payload, obj_type)
 
 
 class SkillIdMismatch(AskSdkException):
@@ -100,19 +133,8 @@ class SkillRunner:
 
     def __init__(self, skill: CustomSkill) -> None:
         self.skill = skill
-        self.serializer = skill.serializer
-
-    def _deserialize(self, event: dict[str, Any]) -> RequestEnvelope:
-        """The event as the SDK's model, without its JSON round trip when we can.
-
-        The SDK's own Lambda wrapper turns the event back into a JSON string only for its
-        serializer to parse it again; the serializer's model-building step takes the dict as it
-        is. It is name-mangled, so fall back to the public path if a release ever renames it.
-        """
-        direct = getattr(self.serializer, "_DefaultSerializer__deserialize", None)
-        if direct is not None:
-            return direct(event, RequestEnvelope)  # type: ignore[no-any-return]
-        return self.serializer.deserialize(json.dumps(event), RequestEnvelope)
+        serializer = skill.serializer
+        self.serializer = serializer if isinstance(serializer, Serializer) else Serializer()
 
     def __call__(self, event: Any, context: Any = None) -> dict[str, Any]:
         if self.skill.skill_id is not None and (
@@ -125,7 +147,7 @@ class SkillRunner:
             locale = request.get("locale") if isinstance(request, dict) else None
             if not isinstance(request, dict) or not isinstance(request.get("type"), str):
                 raise ValueError("event has no request type")
-            envelope = self._deserialize(event)
+            envelope = self.serializer.from_event(event)
             response = self.skill.invoke(request_envelope=envelope, context=context)
             return self.serializer.serialize(response)  # type: ignore[no-any-return]
         except SkillIdMismatch:

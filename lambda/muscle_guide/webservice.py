@@ -18,11 +18,8 @@ here at all (README, "Web service"). ``create_app`` is the WSGI factory for any 
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
-from ask_sdk_core.serialize import DefaultSerializer
-from ask_sdk_model import RequestEnvelope
 from ask_sdk_webservice_support.verifier import AbstractVerifier
 from flask import Flask, Response, jsonify, request
 from flask_ask_sdk.skill_adapter import (
@@ -33,10 +30,11 @@ from flask_ask_sdk.skill_adapter import (
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from .config import Settings
-from .skill import build_skill
+from .logs import get_logger
+from .skill import Serializer, build_skill
 from .verification import SignatureVerifier, SkillIdVerifier, TimestampVerifier
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 #: Alexa's requests are a few kilobytes; this leaves room for large screen events and no more.
 MAX_BODY_BYTES = 128 * 1024
@@ -49,7 +47,7 @@ NO_VERIFY_WARNING = (
     "answer. Use --no-verify only on your own machine, for local testing; never expose it."
 )
 
-_SERIALIZER = DefaultSerializer()
+_SERIALIZER = Serializer()
 
 
 def envelope_problem(body: bytes) -> str | None:
@@ -79,7 +77,8 @@ def envelope_problem(body: bytes) -> str | None:
         if part in event and not isinstance(event[part], dict):
             return f"{part} is not an object"
     try:
-        envelope = _SERIALIZER.deserialize(text, RequestEnvelope)
+        # Parsed once here; the adapter's own deserialize of this body then reuses it.
+        envelope = _SERIALIZER.prepare(text, event)
     except Exception:
         return "body is not an Alexa request envelope"
     if getattr(envelope, "request", None) is None:

@@ -531,7 +531,7 @@ def print_table(rows: list[tuple[str, str, str, str, str]]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15, help="cold starts per variant (>= 10)")
+    parser.add_argument("--runs", type=int, default=25, help="cold starts per variant (>= 10)")
     parser.add_argument("--quick", action="store_true", help="fewer iterations, for a smoke run")
     parser.add_argument("--skip-web", action="store_true")
     parser.add_argument("--skip-artifact", action="store_true")

@@ -7,12 +7,24 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Literal, NamedTuple
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Slot
 
 from .knowledge import KNOWLEDGE, Topic
-from .matching import Match
+
+Kind = Literal["answer", "unsure", "off_topic", "empty"]
+
+
+class Match(NamedTuple):
+    """What a question resolved to: an answer, a short list of guesses, or nothing medical."""
+
+    kind: Kind
+    topic: str | None = None
+    candidates: tuple[str, ...] = ()
+    score: float = 0.0
+
 
 ASK_QUESTION_INTENT = "AskQuestionIntent"
 TOPIC_INTENT = "TopicIntent"

@@ -23,7 +23,7 @@ from typing import Any
 
 from .knowledge import DATA_DIR, KNOWLEDGE, KNOWLEDGE_FILE, KnowledgeBase
 from .logs import get_logger
-from .matching import Match
+from .resolve import Match
 from .text import FOLDING_VERSION, FRAMES, terms
 
 log = get_logger(__name__)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 
@@ -29,11 +28,6 @@ from .speech import to_ssml
 log = get_logger(__name__)
 
 
-#: A request already parsed by the web service's checks: (body text, envelope). The adapter's
-#: own deserialize of the same body takes it instead of parsing the body a second time.
-_PREPARED: ContextVar[tuple[str, RequestEnvelope] | None] = ContextVar("prepared", default=None)
-
-
 class Serializer(DefaultSerializer):
     """The SDK's serializer, faster where the SDK does avoidable work.
 
@@ -41,8 +35,8 @@ class Serializer(DefaultSerializer):
       milliseconds to import on a cold start and tens of microseconds per request. Alexa's are
       plain ISO 8601, which ``datetime.fromisoformat`` reads; anything else still goes to the
       SDK's parser.
-    * No JSON round trips: an event that is already a dict is turned into the model directly
-      (``from_event``), and a body the web service has already parsed is not parsed again.
+    * No JSON round trip: an event that is already a dict is turned into the model directly
+      (``from_event``); the web service's subclass also skips parsing a body twice.
     """
 
     def _DefaultSerializer__deserialize_datetime(self, payload: Any, obj_type: Any) -> Any:
@@ -62,20 +56,6 @@ class Serializer(DefaultSerializer):
         if direct is not None:
             return direct(event, RequestEnvelope)  # type: ignore[no-any-return]
         return self.deserialize(json.dumps(event), RequestEnvelope)
-
-    def prepare(self, text: str, event: dict[str, Any]) -> RequestEnvelope:
-        """Build the envelope for ``text`` now and hand it to the next ``deserialize`` of it."""
-        envelope = self.from_event(event)
-        _PREPARED.set((text, envelope))
-        return envelope
-
-    def deserialize(self, payload: Any, obj_type: Any) -> Any:
-        prepared = _PREPARED.get()
-        if prepared is not None:
-            _PREPARED.set(None)
-            if obj_type is RequestEnvelope and payload == prepared[0]:
-                return prepared[1]
-        return super().deserialize(payload, obj_type)
 
 
 class SkillIdMismatch(AskSdkException):
@@ -101,7 +81,7 @@ def build_skill(settings: Settings | None = None) -> CustomSkill:
         builder.add_exception_handler(handler)
     builder.skill_id = settings.skill_id
     skill = builder.create()
-    skill.serializer = Serializer()  # the web service deserializes with it too
+    skill.serializer = Serializer()
     return skill
 
 

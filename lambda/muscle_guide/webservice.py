@@ -18,8 +18,10 @@ here at all (README, "Web service"). ``create_app`` is the WSGI factory for any 
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from typing import Any
 
+from ask_sdk_model import RequestEnvelope
 from ask_sdk_webservice_support.verifier import AbstractVerifier
 from flask import Flask, Response, jsonify, request
 from flask_ask_sdk.skill_adapter import (
@@ -47,7 +49,30 @@ NO_VERIFY_WARNING = (
     "answer. Use --no-verify only on your own machine, for local testing; never expose it."
 )
 
-_SERIALIZER = Serializer()
+#: A request already parsed by the envelope checks: (body text, envelope). The adapter's own
+#: deserialize of the same body takes it instead of parsing the body a second time.
+_PREPARED: ContextVar[tuple[str, RequestEnvelope] | None] = ContextVar("prepared", default=None)
+
+
+class WebSerializer(Serializer):
+    """The skill's serializer, plus a hand-off from the envelope checks to the adapter."""
+
+    def prepare(self, text: str, event: dict[str, Any]) -> RequestEnvelope:
+        """Build the envelope for ``text`` now and hand it to the next ``deserialize`` of it."""
+        envelope = self.from_event(event)
+        _PREPARED.set((text, envelope))
+        return envelope
+
+    def deserialize(self, payload: Any, obj_type: Any) -> Any:
+        prepared = _PREPARED.get()
+        if prepared is not None:
+            _PREPARED.set(None)
+            if obj_type is RequestEnvelope and payload == prepared[0]:
+                return prepared[1]
+        return super().deserialize(payload, obj_type)
+
+
+_SERIALIZER = WebSerializer()
 
 
 def envelope_problem(body: bytes) -> str | None:
@@ -108,6 +133,7 @@ def create_app(
     """
     settings = settings or Settings.from_env()
     skill = build_skill(settings)
+    skill.serializer = _SERIALIZER  # so the adapter picks up what the envelope checks parsed
     verifiers: list[AbstractVerifier] = []
     if verify:
         verifiers += [signature_verifier or SignatureVerifier(), TimestampVerifier()]

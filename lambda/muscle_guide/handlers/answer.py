@@ -9,10 +9,9 @@ from ask_sdk_model import Response
 
 from .. import state
 from ..knowledge import KNOWLEDGE
-from ..matching import Match
 from ..phrases import phrases
 from ..replies import Reply, say, send, topic_reply
-from ..resolve import is_topic_request, resolve
+from ..resolve import Match, is_topic_request, resolve
 
 
 def spoken_list(names: list[str]) -> str:

@@ -141,3 +141,24 @@ def test_emergency_topic_names_locale_number():
         response = in_session(ev.intent_request("EmergencyIntent", locale=locale))
         assert number in said(response), locale
         assert number in response["response"]["card"]["content"]
+
+
+def test_snapstart_init_loads_the_data_into_the_snapshot():
+    """Under SnapStart, init (not the first request) loads what requests would load lazily."""
+    import subprocess
+    import sys
+
+    code = (
+        "import lambda_function\n"
+        "from muscle_guide import check, knowledge, retrieval\n"
+        "assert knowledge.KNOWLEDGE._loaded is not None\n"
+        "assert retrieval._loaded is not None\n"
+        "assert check._table is not None\n"
+        "print('warm')\n"
+    )
+    for init_type, loaded in (("snap-start", True), ("on-demand", False)):
+        env = {"AWS_LAMBDA_INITIALIZATION_TYPE": init_type, "MUSCLE_GUIDE_STATE_FILE": "/dev/null"}
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+        )
+        assert (done.stdout.strip() == "warm") is loaded, done.stderr[-500:]

@@ -83,3 +83,16 @@ def test_odd_session_attributes_are_ignored():
 def test_unknown_topic_id_in_session_is_ignored():
     response = in_session(ev.intent_request("AMAZON.MoreIntent"), {"topic": "no_such_topic"})
     assert "haven't picked a topic" in said(response)
+
+
+def test_lambda_refuses_requests_for_another_skill_when_skill_id_is_set():
+    from muscle_guide.config import Settings
+    from muscle_guide.skill import SkillIdMismatch, SkillRunner, build_skill
+
+    own = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
+    runner = SkillRunner(build_skill(Settings(skill_id=own, state_file="/dev/null")))
+    ours = ev.envelope(ev.launch_request(), ev.new_session(skill_id=own), ev.context(skill_id=own))
+    assert "Welcome" in said(runner(ours))
+    for event in (ev.envelope(ev.launch_request(), ev.new_session()), {}, "junk"):
+        with pytest.raises(SkillIdMismatch):
+            runner(event)

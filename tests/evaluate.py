@@ -25,6 +25,9 @@ DATA = Path(__file__).resolve().parent / "data" / "questions.yaml"
 #: Written blind (without seeing the skill, its samples or the main set) and never tuned on:
 #: the honest estimate of how the skill does on questions nobody anticipated.
 HOLDOUT = DATA.with_name("questions_holdout.yaml")
+#: Also written blind, later, as a development set: tune on it (and the main set), never on the
+#: held-out set.
+DEV = DATA.with_name("questions_dev.yaml")
 
 
 @dataclass
@@ -87,8 +90,12 @@ def evaluate(name: str, answer: Callable[[str], str | None], path: Path = DATA) 
 
 
 def retrieval_answer(question: str) -> str | None:
+    """A free question as the skill answers it: the red-flag screen first, then the search."""
     from muscle_guide.retrieval import retriever
+    from muscle_guide.safety import red_flag
 
+    if red_flag(question):
+        return "emergency"
     match = retriever().match(question)
     return match.topic if match.kind == "answer" else None
 
@@ -112,6 +119,7 @@ LOCALES = ("en-US", "en-GB", "en-IN", "en-AU", "en-CA")
 def all_reports() -> list[Report]:
     reports = [evaluate("retrieval", retrieval_answer)]
     reports += [evaluate(f"routing {locale}", routing_answer(locale)) for locale in LOCALES]
+    reports.append(evaluate("dev retrieval", retrieval_answer, DEV))
     reports.append(evaluate("held-out retrieval", retrieval_answer, HOLDOUT))
     reports.append(evaluate("held-out routing en-US", routing_answer("en-US"), HOLDOUT))
     return reports

@@ -50,6 +50,8 @@ MIN_MARGIN = 2.5
 #: Without any alias in the question, the evidence must be stronger and the lead wider.
 MIN_UNNAMED = 8.0
 UNNAMED_LEAD = 1.25
+#: The topic about muscle weakness as such (topic ids are a contract).
+OVERVIEW = "overview"
 #: What each question-frame cue ("why", "cure", "see a doctor") adds to a general topic.
 FRAME_BONUS = 4.0
 #: General topics' scores shrink by this when the question names a specific topic.
@@ -66,6 +68,7 @@ class Retriever:
     def __init__(self, knowledge: KnowledgeBase) -> None:
         self.ids: list[str] = [topic.id for topic in knowledge]
         self.general: list[bool] = [topic.category == "general" for topic in knowledge]
+        self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
         fields: dict[str, list[list[str]]] = {"names": [], "text": []}
         raw_aliases: list[list[str]] = []
         for topic in knowledge:
@@ -170,6 +173,7 @@ class Retriever:
         self = cls.__new__(cls)
         self.ids = list(data["ids"])
         self.general = list(data["general"])
+        self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
         self.vocabulary = frozenset(data["vocabulary"])
         self.domain = frozenset(data["domain"])
         self.idf = dict(data["idf"])
@@ -219,6 +223,11 @@ class Retriever:
             scores[doc] = scores.get(doc, 0.0) + bonus
         for doc, hits in frame_hits.items():
             scores[doc] = scores.get(doc, 0.0) + FRAME_BONUS * min(hits, 2)
+        # Muscle weakness itself is the subject of nearly every question: "how do you treat
+        # reduced muscle strength" names the overview's alias but asks for treatment.
+        overview = self.overview
+        if overview is not None and overview in scores and any(d != overview for d in frame_hits):
+            scores[overview] *= GENERAL_DAMPING
         # The most specific thing named wins: "can low potassium cause muscle weakness" is about
         # low potassium, not about causes in general, though it says "cause" and "weakness".
         if any(not self.general[doc] for doc in best_alias):

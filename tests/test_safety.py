@@ -80,6 +80,7 @@ def test_red_flag_interrupts_the_symptom_check():
         "we were in a car crash and my legs are numb",
         "the weakness is spreading up my body fast",
         "i think i've had a mini stroke",
+        "since this morning i can barely walk",
     ],
 )
 def test_more_alarm_phrasings(text):
@@ -94,6 +95,7 @@ def test_more_alarm_phrasings(text):
         "i can't walk far without getting tired",
         "does ms affect speech",
         "why do my arms shake after lifting weights",
+        "my nan has been stuck in bed for a month and can barely stand up now",
         "",
     ],
 )

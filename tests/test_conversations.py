@@ -63,3 +63,13 @@ def test_conversation(chat, conversation, locale):
 def test_every_conversation_runs_in_at_least_two_locales():
     for conversation in CONVERSATIONS:
         assert len(conversation["locales"]) >= 2, conversation["name"]
+
+
+def test_speech_rate_wraps_speech_in_prosody_and_normal_removes_it(chat):
+    talk = chat("en-US")
+    talk("open muscle weakness guide")
+    slow = talk("speak slower")
+    assert slow["response"]["outputSpeech"]["ssml"].startswith('<speak><prosody rate="90%">')
+    assert '<prosody rate="90%">' in slow["response"]["reprompt"]["outputSpeech"]["ssml"]
+    normal = talk("speak normally")
+    assert "prosody" not in normal["response"]["outputSpeech"]["ssml"]

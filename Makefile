@@ -47,6 +47,7 @@ format: $(STAMP) ## apply ruff formatting and safe fixes
 
 model: $(STAMP) ## regenerate the interaction models and the search index from the data
 	$(PY) interaction_model/generate.py
+	$(PY) scripts/red_flag_anchors.py
 	$(PY) -m muscle_guide.retrieval
 
 index: $(STAMP) ## rebuild lambda/muscle_guide/data/search_index.json after editing the knowledge

@@ -35,7 +35,13 @@ def check_turn(expect: dict, response: dict, previous: dict | None, locale: str)
         assert body["outputSpeech"]["ssml"] == previous["response"]["outputSpeech"]["ssml"]
     if expect.get("number"):
         number = emergency_number(locale)
-        assert number is not None and number.digits in text, text
+        assert number is not None and number.heard in text, text
+    if expect.get("number_first"):
+        number = emergency_number(locale)
+        assert number is not None and text.startswith(f"Call {number.heard} now"), text
+    if expect.get("no_alarm"):
+        assert not text.startswith("Call "), text
+        assert "emergency" not in (response.get("sessionAttributes") or {}), text
     if expect.get("no_question"):
         assert "?" not in text
     for detail in ("full", "brief"):

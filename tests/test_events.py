@@ -22,7 +22,7 @@ EXPECTED = {
     "question_diagnosis": ("", "diagnosis", False),
     "question_treatment": ("", "treatment", False),
     "question_when_to_see_doctor": ("", "when_to_see_doctor", False),
-    "question_emergency": ("000", "emergency", False),
+    "question_emergency": ("Call triple zero now.", "emergency", False),
     "topic_als": ("", "als", False),
     "one_shot_causes": ("not medical advice", "causes", True),
     "yes_after_answer": ("", "causes", False),

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
 from muscle_guide.config import Settings
 from muscle_guide.knowledge import KNOWLEDGE
@@ -201,3 +202,102 @@ def test_corrupt_state_file_is_survived(tmp_path: Path):
     runner = SkillRunner(build_skill(Settings(state_file=str(state))))
     response = Conversation(handler=runner).say("open muscle weakness guide")
     assert "Welcome" in said(response)
+
+
+class SilentServer:
+    """A loopback socket that accepts every connection and never answers: a hung store."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.endpoint = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.held: list[socket.socket] = []
+        self.accepted = 0
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            self.held.append(conn)  # kept open, never read from, never written to
+
+    def close(self) -> None:
+        for conn in self.held:
+            conn.close()
+        self.sock.close()
+
+
+@pytest.fixture
+def hung_store(aws_env: None) -> Iterator[SilentServer]:
+    server = SilentServer()
+    yield server
+    server.close()
+
+
+def timed(runner: SkillRunner, conversation: Conversation, utterance: str) -> tuple[dict, float]:
+    conversation.handler = runner
+    started = time.monotonic()
+    response = talk(conversation, utterance)
+    return response, time.monotonic() - started
+
+
+def test_a_hung_store_never_delays_an_emergency_or_a_launch(hung_store: SilentServer):
+    runner = skill_with_table(hung_store.endpoint)
+    emergency, seconds = timed(
+        runner, Conversation(handler=runner), "ask muscle weakness guide my dad can't lift his arm"
+    )
+    assert said(emergency).startswith("Call 911 now."), said(emergency)
+    assert seconds < 0.3, seconds  # the emergency answer does not wait for the store at all
+    launch, seconds = timed(runner, Conversation(handler=runner), "open muscle weakness guide")
+    assert "Welcome to Muscle Weakness Guide" in said(launch)
+    assert seconds < 2, seconds
+    assert hung_store.accepted >= 1  # the guard was really exercised: the store was asked
+
+
+def test_the_store_budget_bounds_load_and_save_together(hung_store: SilentServer):
+    runner = skill_with_table(hung_store.endpoint)
+    conversation = Conversation(handler=runner)
+    for utterance in ("open muscle weakness guide", "what is polio", "speak slower", "stop"):
+        response, seconds = timed(runner, conversation, utterance)
+        assert said(response)
+        assert seconds < 0.5 + 0.3, (utterance, seconds)
+
+
+class FlakyAdapter(AbstractPersistenceAdapter):
+    """A store whose first read fails and whose writes succeed: the case that lost memory."""
+
+    def __init__(self) -> None:
+        self.stored = {"disclaimer_heard": True, "last_topic": "als", "prefs": {"rate": "slow"}}
+        self.reads = 0
+        self.writes: list[dict] = []
+
+    def get_attributes(self, request_envelope) -> dict:
+        self.reads += 1
+        if self.reads == 1:
+            raise OSError("connection reset")
+        return self.stored
+
+    def save_attributes(self, request_envelope, attributes: dict) -> None:
+        self.writes.append(attributes)
+        self.stored = attributes
+
+    def delete_attributes(self, request_envelope) -> None:
+        self.stored = {}
+
+
+def test_a_failed_read_never_overwrites_what_is_stored():
+    adapter = FlakyAdapter()
+    skill = build_skill(Settings(state_file=os.devnull), adapter=adapter)  # type: ignore[arg-type]
+    conversation = Conversation(handler=SkillRunner(skill))
+    talk(conversation, "open muscle weakness guide")  # the read fails: defaults, nothing saved
+    talk(conversation, "what is polio")  # the next turn reads again, and succeeds
+    assert adapter.reads == 2
+    assert all(write["prefs"]["rate"] == "slow" for write in adapter.writes)
+    assert adapter.stored["disclaimer_heard"] is True

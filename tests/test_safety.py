@@ -1,18 +1,41 @@
-"""Emergencies first, and no false alarms: tests/data/red_flags.yaml through the whole skill."""
+"""Emergencies first, and no false alarms: the labelled red-flag sets through the whole skill.
+
+Three sets, one policy. ``red_flags.yaml`` and ``red_flags_dev.yaml`` were written to develop the
+screen and it is tuned on them: every alarm must be caught and no calm utterance may raise one.
+``red_flags_blind.yaml`` was written by someone who saw neither the patterns nor the other sets,
+before any result was looked at, and is never tuned on: its figures are reported in the README and
+guarded here with a floor, so a change that makes the blind figures worse fails.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from muscle_guide import envelopes as ev
+from muscle_guide import safety
 from muscle_guide.locales import EMERGENCY_NUMBERS
-from muscle_guide.safety import red_flag
-from support import in_session, said, topic_of
+from muscle_guide.safety import red_flag, screen
+from support import in_session, run, said, topic_of
 
-DATA = yaml.safe_load((Path(__file__).parent / "data" / "red_flags.yaml").read_text())
+DATA_DIR = Path(__file__).parent / "data"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))  # red_flag_anchors
+TUNED = {
+    name: yaml.safe_load((DATA_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    for name in ("red_flags", "red_flags_dev")
+}
+BLIND = yaml.safe_load((DATA_DIR / "red_flags_blind.yaml").read_text(encoding="utf-8"))
+ALARMS = [u for data in TUNED.values() for u in data["alarm"]]
+CALM = [u for data in TUNED.values() for u in data["calm"]]
+LOCALES = sorted(EMERGENCY_NUMBERS)
+#: The blind set's figures when it was first run (README, "Emergencies first"). Never tune on it:
+#: these floors only stop a later change from making them worse.
+BLIND_MIN_RECALL = 0.90  # 126 of 139 on the first run
+BLIND_MAX_FALSE_ALARMS = 0.01  # 1 of 160 on the first run
 
 
 def ask(question: str, locale: str = "en-US") -> dict:
@@ -20,41 +43,101 @@ def ask(question: str, locale: str = "en-US") -> dict:
     return in_session(ev.intent_request("AskQuestionIntent", [slot], locale=locale))
 
 
-@pytest.mark.parametrize("utterance", DATA["alarm"])
-def test_red_flag_question_gets_emergency_advice_first(utterance):
-    response = ask(utterance)
+def one_shot(question: str, locale: str = "en-US") -> dict:
+    slot = ev.slot("question", question)
+    return run(ev.intent_request("AskQuestionIntent", [slot], locale=locale))
+
+
+def test_the_sets_are_big_enough_and_do_not_overlap():
+    assert len(ALARMS) + len(BLIND["alarm"]) >= 200
+    assert len(CALM) + len(BLIND["calm"]) >= 200
+    assert not set(BLIND["alarm"] + BLIND["calm"]) & set(ALARMS + CALM)
+
+
+@pytest.mark.parametrize("index", range(len(ALARMS)))
+def test_red_flag_gets_the_number_as_the_first_words(index):
+    utterance, locale = ALARMS[index], LOCALES[index % len(LOCALES)]
+    response = ask(utterance, locale)
     text = said(response)
-    assert topic_of(response) == "emergency"
-    assert text.startswith("This could be an emergency"), text
-    assert "911" in text
+    assert topic_of(response) == "emergency", (utterance, text)
+    assert text.startswith(f"Call {EMERGENCY_NUMBERS[locale].heard} now."), (utterance, text)
+    assert "not medical advice" in text
 
 
-@pytest.mark.parametrize("utterance", DATA["calm"])
+@pytest.mark.parametrize("utterance", CALM)
 def test_ordinary_question_raises_no_alarm(utterance):
+    assert screen(utterance) is None, utterance
     response = ask(utterance)
-    assert topic_of(response) != "emergency"
-    assert "This could be an emergency" not in said(response)
+    assert "emergency" not in response["sessionAttributes"]  # at most the warning-signs topic
+    assert not said(response).startswith("Call ")
 
 
-@pytest.mark.parametrize("utterance", DATA["alarm"])
+def test_blind_set_stays_at_or_above_its_first_figures():
+    recall = sum(screen(u) is not None for u in BLIND["alarm"]) / len(BLIND["alarm"])
+    false_alarms = sum(screen(u) is not None for u in BLIND["calm"]) / len(BLIND["calm"])
+    assert recall >= BLIND_MIN_RECALL
+    assert false_alarms <= BLIND_MAX_FALSE_ALARMS
+
+
+@pytest.mark.parametrize("utterance", TUNED["red_flags"]["alarm"])
 def test_red_flag_through_the_simulator(chat, utterance):
     talk = chat("en-GB")
     talk("open muscle weakness guide")
     response = talk(utterance)
     assert topic_of(response) == "emergency", said(response)
-    assert "999" in said(response)
+    assert said(response).startswith("Call 999 now.")
 
 
-@pytest.mark.parametrize("locale", sorted(EMERGENCY_NUMBERS))
-def test_emergency_number_follows_the_locale(locale):
-    text = said(ask("my dad suddenly can't lift his arm", locale))
-    assert EMERGENCY_NUMBERS[locale].digits in text
-    others = {n.digits for n in EMERGENCY_NUMBERS.values()} - {EMERGENCY_NUMBERS[locale].digits}
-    assert not any(number in text for number in others)
+@pytest.mark.parametrize("locale", LOCALES)
+def test_emergency_number_follows_the_locale_and_is_said_right(locale):
+    response = one_shot("my dad suddenly can't lift his arm", locale)
+    text, ssml = said(response), response["response"]["outputSpeech"]["ssml"]
+    number = EMERGENCY_NUMBERS[locale]
+    assert text.startswith(f"Call {number.heard} now.")
+    assert ssml.startswith(f"<speak>Call {number.ssml} now.")
+    others = {n.digits for n in EMERGENCY_NUMBERS.values()} - {number.digits}
+    assert not any(other in text for other in others)
+    card = response["response"]["card"]
+    assert card["title"] == f"Call {number.card} now"
+    assert card["content"].startswith(f"Call {number.card} now.")
+
+
+def test_australia_hears_triple_zero_and_india_hears_the_ambulance_number():
+    assert said(one_shot("my face is drooping", "en-AU")).startswith("Call triple zero now.")
+    india = one_shot("my face is drooping", "en-IN")["response"]["outputSpeech"]["ssml"]
+    assert '<say-as interpret-as="digits">108</say-as> for an ambulance' in india
+
+
+def test_a_one_shot_emergency_keeps_the_session_open_for_follow_ups():
+    response = one_shot("grandma fell over and won't wake up")
+    assert response["response"]["shouldEndSession"] is False
+    assert response["sessionAttributes"]["emergency"] == "collapse"
+
+
+@pytest.mark.parametrize(
+    ("utterance", "steps"),
+    [
+        ("my husband's face is drooping", "Note the time it started"),
+        ("grandma fell over and won't wake up", "C P R"),
+        ("my dad fell off a ladder and now his legs are weak", "Don't move them"),
+        ("my baby is floppy and not feeding", "the baby is floppy"),
+        ("i ate home canned beans and now my eyelids are drooping and i can't swallow", "food"),
+        ("after the marathon my legs are weak and my pee is dark like cola", "Stop exercising"),
+        ("numbness around my bottom and my legs are weak", "bladder or bowel"),
+    ],
+)
+def test_the_steps_fit_the_emergency_and_stay_short(utterance, steps):
+    text = said(one_shot(utterance))
+    assert steps in text, text
+    first = text.split(". ")[0]
+    steps_part = text[len(first) + 2 : text.index("Remember")]
+    assert steps_part.count(".") <= 2, steps_part
 
 
 def test_unknown_locale_says_local_emergency_number():
-    assert "your local emergency number" in said(ask("my face is drooping", "fr-FR"))
+    assert said(ask("my face is drooping", "fr-FR")).startswith(
+        "Call your local emergency number now."
+    )
 
 
 def test_red_flag_in_a_topic_slot_is_screened_too():
@@ -101,3 +184,37 @@ def test_more_alarm_phrasings(text):
 )
 def test_more_calm_phrasings(text):
     assert red_flag(text) is None
+
+
+def test_the_committed_anchors_are_derived_from_the_patterns():
+    import red_flag_anchors
+
+    data = json.loads(red_flag_anchors.DATA.read_text(encoding="utf-8"))
+    assert red_flag_anchors.derive(data) == data["anchors"], "run scripts/red_flag_anchors.py"
+    data["signs"]["speech"]["patterns"][0] = r"\bgarbled\b"  # a changed pattern is noticed
+    assert red_flag_anchors.derive(data) != data["anchors"]
+
+
+def test_anchors_only_skip_work_and_never_change_an_answer(monkeypatch):
+    """Screening with every pattern tried gives the same result as screening through anchors."""
+    texts = [u for data in (*TUNED.values(), BLIND) for key in ("alarm", "calm") for u in data[key]]
+    questions = yaml.safe_load((DATA_DIR / "questions.yaml").read_text(encoding="utf-8"))
+    texts += [item["q"] for item in questions["questions"]] + questions.get("off_topic", [])
+    gated = [screen(text) for text in texts]
+    everything = safety.rules()
+    all_patterns = frozenset(
+        [p for sign in everything.signs for p, _ in sign.patterns]
+        + list(range(len(everything.spoken_forms)))
+    )
+    exhaustive = everything._replace(index={}, ungated=all_patterns)
+    monkeypatch.setattr(safety, "rules", lambda: exhaustive)
+    safety._word_hits.cache_clear()
+    try:
+        assert [screen(text) for text in texts] == gated
+    finally:
+        safety._word_hits.cache_clear()
+
+
+def test_a_word_that_holds_an_anchor_inside_it_still_opens_the_gate():
+    assert red_flag("my dad is slurring") == "speech"  # "slurr" inside "slurring"
+    assert red_flag("grandma has collapsed") == "collapse"  # "collaps" inside "collapsed"

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
+from functools import cache
 from types import MappingProxyType
 from typing import NamedTuple
 
 _DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "symptom_check.json")
-OUTCOMES = ("emergency", "doctor", "rest")
-MAX_QUESTIONS = 6
+OUTCOMES = ("emergency", "mini_stroke", "doctor", "rest")
+MAX_QUESTIONS = 8
 
 
 class Question(NamedTuple):
@@ -22,12 +24,18 @@ class Question(NamedTuple):
     ask: str
     yes: str
     no: str
+    sources: tuple[str, ...] = ()
+    #: "Yes" leads to an urgent outcome, so an unsure answer is clarified once, then taken as yes.
+    red_flag: bool = False
+    clarify: str | None = None
 
 
 class Outcome(NamedTuple):
     id: str
     say: str
     card: str
+    #: The outcome is an emergency answer: it starts with the number and the session stays on it.
+    urgent: bool = False
 
 
 class DecisionTable:
@@ -40,12 +48,16 @@ class DecisionTable:
     def __init__(self, data: dict) -> None:
         self.start: str = data["start"]
         self.questions: Mapping[str, Question] = MappingProxyType(
-            {key: Question(key, **value) for key, value in data["questions"].items()}
+            {
+                key: Question(key, **{**value, "sources": tuple(value.get("sources", ()))})
+                for key, value in data["questions"].items()
+            }
         )
         self.outcomes: Mapping[str, Outcome] = MappingProxyType(
             {key: Outcome(key, **value) for key, value in data["outcomes"].items()}
         )
         self.sources: Mapping[str, dict] = MappingProxyType(data["sources"])
+        self.uncertain = re.compile(data["uncertain"])
 
     def next(self, step: str, answer: bool) -> str:
         question = self.questions[step]
@@ -76,13 +88,8 @@ class DecisionTable:
         return found
 
 
-_table: DecisionTable | None = None
-
-
+@cache
 def table() -> DecisionTable:
     """The decision table, read on first use (most sessions never start the check)."""
-    global _table
-    if _table is None:
-        with open(_DATA, encoding="utf-8") as handle:
-            _table = DecisionTable(json.load(handle))
-    return _table
+    with open(_DATA, encoding="utf-8") as handle:
+        return DecisionTable(json.load(handle))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
@@ -23,8 +24,13 @@ from .logs import get_logger
 
 log = get_logger(__name__)
 DEFAULT_STATE_FILE = "~/.muscle-guide/state.json"
-#: Seconds a store may take before we give up and answer without it.
-STORE_TIMEOUT = 1.5
+#: Seconds the store may take in one request, load and save together. Alexa waits 8 s for an
+#: answer and the function times out at 7 s; a store that accepts connections and never answers
+#: must cost a person no more than this, and an emergency answer does not wait for it at all.
+STORE_BUDGET = 0.5
+#: botocore's own connect and read timeouts, each a share of the budget, with no retries: a
+#: request the budget gave up on should not go on retrying in the background.
+STORE_TIMEOUT = 0.25
 
 
 def user_key(request_envelope: RequestEnvelope) -> str:
@@ -92,7 +98,7 @@ def dynamodb_adapter(table: str, endpoint: str | None = None) -> AbstractPersist
     config = Config(
         connect_timeout=STORE_TIMEOUT,
         read_timeout=STORE_TIMEOUT,
-        retries={"max_attempts": 2, "mode": "standard"},
+        retries={"total_max_attempts": 1, "mode": "standard"},
     )
     resource = boto3.resource("dynamodb", endpoint_url=endpoint, config=config)
     return DynamoDbAdapter(
@@ -122,11 +128,47 @@ def build_adapter(settings: Settings) -> AbstractPersistenceAdapter | None:
     return FileAdapter(DEFAULT_STATE_FILE)
 
 
-class Memory:
-    """Load and save a user's memory without ever raising; log each outage once."""
+class StoreTimeout(PersistenceException):
+    """The store did not answer within this request's budget."""
 
-    def __init__(self, adapter: AbstractPersistenceAdapter | None) -> None:
+
+def _within(seconds: float, call: Callable[[], Any]) -> Any:
+    """Run ``call`` in a helper thread and stop waiting for it after ``seconds``.
+
+    botocore's timeouts bound each socket operation, not the whole call (credential look-ups,
+    DNS, a trickling server), so the budget is enforced here, around it. The helper thread is a
+    daemon: a call still stuck when we stop waiting cannot keep the process alive.
+    """
+    if seconds <= 0:
+        raise StoreTimeout("no time left in this request's store budget")
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as error:  # handed back to the caller's thread below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=target, name="store-call", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise StoreTimeout(f"store did not answer within {seconds:.2f} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+class Memory:
+    """Load and save a user's memory within a time budget, never raising; log each outage once.
+
+    ``load`` returns None when the memory could not be read, so the caller can tell "nothing
+    stored" from "could not ask", and never save defaults over memory it failed to read.
+    """
+
+    def __init__(self, adapter: AbstractPersistenceAdapter | None, budget: float = STORE_BUDGET):
         self.adapter = adapter
+        self.budget = budget
         self._failing = False
 
     def _fault(self, action: str, error: Exception) -> None:
@@ -137,22 +179,36 @@ class Memory:
             )
         self._failing = True
 
-    def load(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
-        if self.adapter is None:
+    def load(self, request_envelope: RequestEnvelope, budget: float | None = None) -> dict | None:
+        """The stored attributes ({} for a new user), or None if the store could not answer."""
+        adapter = self.adapter
+        if adapter is None:
             return {}
         try:
-            data = self.adapter.get_attributes(request_envelope)
+            data = _within(
+                self.budget if budget is None else budget,
+                lambda: adapter.get_attributes(request_envelope),
+            )
         except Exception as error:  # any store fault: answer without memory
             self._fault("load", error)
-            return {}
+            return None
         self._failing = False
         return data if isinstance(data, dict) else {}
 
-    def save(self, request_envelope: RequestEnvelope, attributes: dict[str, Any]) -> bool:
-        if self.adapter is None:
+    def save(
+        self,
+        request_envelope: RequestEnvelope,
+        attributes: dict[str, Any],
+        budget: float | None = None,
+    ) -> bool:
+        adapter = self.adapter
+        if adapter is None:
             return False
         try:
-            self.adapter.save_attributes(request_envelope, attributes)
+            _within(
+                self.budget if budget is None else budget,
+                lambda: adapter.save_attributes(request_envelope, attributes),
+            )
         except Exception as error:  # any store fault: the answer still goes out
             self._fault("save", error)
             return False

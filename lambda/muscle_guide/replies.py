@@ -93,6 +93,41 @@ def disclaimer(handler_input: HandlerInput) -> str:
     return say(phrases(locale)["disclaimer_short" if heard else "disclaimer"], locale)
 
 
+def safety_line(locale: str) -> str:
+    """The short line every dead end carries: Alexa's fallback has no words we could screen."""
+    return say(phrases(locale)["safety_line"], locale)
+
+
+def emergency_reply(handler_input: HandlerInput, advice: str) -> Reply:
+    """The emergency answer: the instruction with the local number first, then the steps.
+
+    ``advice`` names the first-aid steps (``emergency_steps_<advice>`` in phrases.json) that go
+    with the warning sign heard; unknown names get the general steps. The session stays open and
+    remembers the advice, so a follow-up ("what number do I call?") hears it again.
+    """
+    locale = state.locale(handler_input)
+    words = phrases(locale)
+    if f"emergency_steps_{advice}" not in words:
+        advice = "general"
+    call, steps = words["emergency_call"], words[f"emergency_steps_{advice}"]
+    state.put(handler_input, emergency=advice)
+    emergency = KNOWLEDGE.get("emergency")
+    return Reply(
+        speech=[
+            say(call, locale),
+            say(steps, locale),
+            say(words["disclaimer_short"], locale),
+            say(words["emergency_follow_up"], locale),
+        ],
+        reprompt=say(words["emergency_reprompt"], locale),
+        card_title=speech.to_card(words["emergency_card_title"], locale),
+        card_text=f"{speech.to_card(call, locale)}\n{speech.to_card(steps, locale)}"
+        f"\n\n{card_footer(emergency, locale)}",
+        topic="emergency",
+        screen=emergency,
+    )
+
+
 def next_offer(topic: Topic, handler_input: HandlerInput) -> Topic | None:
     """The natural next topic: the first related one not just talked about."""
     recent = {topic.id, *state.get_list(handler_input, state.HISTORY)[-1:]}

@@ -1,7 +1,13 @@
-"""Red-flag screening: words that mean "call for emergency help now", caught before any handler.
+"""Red-flag screening: is someone reporting an emergency happening now?
 
-The patterns live in ``data/red_flags.json`` with their sources. They are deliberately specific:
-a false alarm on "why are my legs weak after running" would teach people to ignore the real one.
+Two mistakes matter here, and they pull in opposite directions. Missing "my dad can't lift his
+arm since one hour" can cost a life; telling a stroke survivor who asks for exercises to call an
+ambulance teaches people to ignore the alarm. So a warning sign alone is not enough: each match is
+judged in its own clause, and dropped when it is negated ("no trouble breathing"), in the past
+("I had a stroke last spring"), hypothetical ("what to do if someone faints") or asked about
+("is slurred speech a sign of M S"), unless the clause also says it is happening now ("an hour
+ago", "since morning", "what do I do"). The patterns, the context markers and their sources all
+live in ``data/red_flags.json``; this module only applies them.
 """
 
 from __future__ import annotations
@@ -9,82 +15,314 @@ from __future__ import annotations
 import json
 import os
 import re
+from functools import cache, lru_cache
+from itertools import pairwise
 from typing import NamedTuple
 
 _DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "red_flags.json")
-_CONTRACTIONS = (
-    (re.compile(r"\b(can ?not|can't|cant|couldn't|couldnt)\b"), "cant"),
-    (re.compile(r"\b(won't|wont)\b"), "wont"),
-)
+_MATCH = "__MATCH__"
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
+#: Words looked at before a match for a negation ("she has no weakness on one side").
+_NEGATION_WINDOW = 4
+
+
+class Finding(NamedTuple):
+    """A warning sign heard in what the person said, and which first-aid steps go with it."""
+
+    sign: str
+    advice: str
+
+
+#: Word pieces shorter than this are not indexed; a group holding one cannot close a gate.
+_MIN_PIECE = 3
 
 
 class _Sign(NamedTuple):
     name: str
-    pattern: re.Pattern[str]  # the sign's patterns joined into one alternation
-    requires: re.Pattern[str] | None
+    advice: str
+    patterns: tuple[tuple[str, _Pieces], ...]  # each pattern with the word pieces it needs
+    requires: tuple[tuple[str, _Pieces], ...]
+    needs_recent: bool
+    names: frozenset[str]  # its patterns, as a set, to skip the sign in one test
 
 
-def _alternation(patterns: list[str]) -> re.Pattern[str]:
+class _Rules(NamedTuple):
+    spoken_forms: tuple[tuple[str, str, _Pieces], ...]
+    benign: str
+    separators: str
+    context: dict[str, str]
+    info_frames: tuple[str, ...]
+    signs: tuple[_Sign, ...]
+    #: The first group of every gated pattern, inverted: word piece -> the patterns needing it.
+    index: dict[str, frozenset[str | int]]
+    #: Patterns with no usable anchors: always tried.
+    ungated: frozenset[str | int]
+    #: The longest indexed piece: longer runs of a word need not be looked up.
+    longest: int
+
+
+def _alternation(patterns: list[str]) -> str:
     """One regex for a list of them: one scan of the text instead of one per pattern."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    return "|".join(f"(?:{p})" for p in patterns)
 
 
-def _load() -> tuple[tuple[_Sign, ...], re.Pattern[str]]:
+@cache
+def _regex(source: str) -> re.Pattern[str]:
+    """Compiled on first use: most questions never need most signs' patterns."""
+    return re.compile(source)
+
+
+def _context(name: str) -> re.Pattern[str]:
+    return _regex(rules().context[name])
+
+
+#: Groups of word pieces (each a set): a text can match a pattern only if it holds a piece of
+#: every group.
+_Pieces = tuple[frozenset[str], ...]
+
+
+def _pieces(value: list[list[str]] | None) -> _Pieces:
+    """Anchors as word pieces: the longest run without a space of each anchor.
+
+    Any such piece lies inside one word of a text the anchor is in, so "is one of the text's
+    word pieces" stays a necessary condition, and word pieces can be looked up in a set.
+    """
+    groups = []
+    for group in value or ():
+        pieces = frozenset(max(anchor.split(), key=len, default="") for anchor in group)
+        if all(len(piece) >= _MIN_PIECE for piece in pieces):
+            groups.append(pieces)
+    return tuple(groups)
+
+
+def _hits(text: str, r: _Rules) -> set[str | int]:
+    """The patterns whose first anchor group has a piece inside some word of ``text``.
+
+    Looking each word up costs a microsecond or two for a spoken question; trying every
+    pattern costs a hundred.
+    """
+    hits = set(r.ungated)
+    for word in set(text.split()):
+        hits.update(_word_hits(word))
+    return hits
+
+
+@lru_cache(maxsize=8192)
+def _word_hits(word: str) -> frozenset[str | int]:
+    """The patterns one word can open: each run of three or more of its letters, looked up.
+
+    Cached per word, not per question: people reuse a small vocabulary ("my", "weak", "arm"),
+    so a new question is mostly made of words already looked up.
+    """
+    r = rules()
+    index, longest = r.index, r.longest
+    found: set[str | int] = set()
+    size = len(word)
+    for start in range(size - _MIN_PIECE + 1):
+        for end in range(start + _MIN_PIECE, min(size, start + longest) + 1):
+            patterns = index.get(word[start:end])
+            if patterns is not None:
+                found.update(patterns)
+    return frozenset(found)
+
+
+def _needs(pieces: _Pieces, text: str) -> bool:
+    """Every group has a piece somewhere in ``text`` (a plain substring test, checked rarely)."""
+    for group in pieces:
+        for piece in group:
+            if piece in text:
+                break
+        else:
+            return False
+    return True
+
+
+@cache
+def rules() -> _Rules:
+    """The screening rules, read on the first screening (a launch never needs them).
+
+    Only the data is read here; each pattern is compiled the first time a text contains one of
+    its anchors (``scripts/red_flag_anchors.py`` derives them from the patterns).
+    """
     with open(_DATA, encoding="utf-8") as handle:
         data = json.load(handle)
+    anchors = data["anchors"]
+
+    def gated(patterns: list[str], gates: list[list[list[str]] | None]) -> tuple:
+        return tuple((p, _pieces(g)) for p, g in zip(patterns, gates, strict=True))
+
     signs = tuple(
         _Sign(
             name,
-            _alternation(entry["patterns"]),
-            re.compile(entry["requires"]) if entry.get("requires") else None,
+            entry["advice"],
+            gated(entry["patterns"], anchors["signs"][name]["patterns"]),
+            gated(entry.get("requires", []), anchors["signs"][name]["requires"]),
+            bool(entry.get("needs_recent")),
+            frozenset(entry["patterns"]),
         )
         for name, entry in data["signs"].items()
     )
-    return signs, _alternation(data["never"])
-
-
-_compiled: tuple[tuple[_Sign, ...], re.Pattern[str]] | None = None
-
-
-def _patterns() -> tuple[tuple[_Sign, ...], re.Pattern[str]]:
-    """The compiled patterns, built on the first screening (a launch never needs them)."""
-    global _compiled
-    if _compiled is None:
-        _compiled = _load()
-    return _compiled
+    forms = tuple(
+        (pattern, replacement, _pieces(found))
+        for (pattern, replacement), found in zip(
+            data["spoken_forms"], anchors["spoken_forms"], strict=True
+        )
+    )
+    index: dict[str, set[str | int]] = {}
+    ungated: set[str | int] = set()
+    for number, (_, _, pieces) in enumerate(forms):  # spoken forms are indexed by number
+        if not pieces:
+            ungated.add(number)
+        for piece in pieces[0] if pieces else ():
+            index.setdefault(piece, set()).add(number)
+    for sign in signs:
+        for pattern, pieces in sign.patterns:
+            if not pieces:
+                ungated.add(pattern)
+            for piece in pieces[0] if pieces else ():
+                index.setdefault(piece, set()).add(pattern)
+    context = data["context"]
+    return _Rules(
+        index={piece: frozenset(found) for piece, found in index.items()},
+        ungated=frozenset(ungated),
+        longest=max(map(len, index)),
+        spoken_forms=forms,
+        benign=_alternation(data["benign"]),
+        separators=data["separators"],
+        context={k: v for k, v in context.items() if isinstance(v, str)},
+        info_frames=tuple(context["info_frames"]),
+        signs=signs,
+    )
 
 
 def fold(text: str) -> str:
-    """Lower case, contractions folded, punctuation gone: the form the patterns expect.
+    """Lower case, apostrophes and punctuation gone, spoken forms normalised.
 
-    >>> fold("My dad CAN'T lift his arm!")
+    >>> fold("My dad is NOT able to lift his arm!")
     'my dad cant lift his arm'
+    >>> fold("She won't wake up")
+    'she wont wake up'
     """
-    text = text.lower().replace("\u2019", "'")
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text)
-    text = _NON_WORD.sub(" ", text.replace("'", ""))
-    return " ".join(text.split())
+    text = text.lower().replace("\u2019", "'").replace("'", "")
+    text = " ".join(_NON_WORD.sub(" ", text).split())
+    r = rules()
+    forms = r.spoken_forms
+    hits = _hits(text, r)
+    number = 0
+    while True:
+        waiting = [n for n in hits if type(n) is int and n >= number]
+        if not waiting:
+            return text
+        number = min(waiting)
+        pattern, replacement, pieces = forms[number]
+        number += 1
+        if not _needs(pieces[1:], text):
+            continue
+        changed = _regex(pattern).sub(replacement, text)
+        if changed != text:  # new words may open later forms ("cannot breath" -> "cant breath")
+            text = " ".join(changed.split())
+            hits = hits | _hits(text, r)
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    """Clause spans: "but", "although", "is it ..." and the like start a new clause."""
+    separators = _regex(rules().separators)
+    cuts = [0, *(m.start() for m in separators.finditer(text) if m.start() > 0), len(text)]
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
+
+
+def _negated(before: str) -> bool:
+    """A negation among the last few words before the sign, with no new subject after it."""
+    words = before.split()[-_NEGATION_WINDOW:]
+    negation, subject = _context("negation"), _context("subject")
+    for index, word in enumerate(words):
+        if negation.match(word) and not any(subject.match(w) for w in words[index + 1 :]):
+            return True
+    return False
+
+
+def _asked_about(clause: str, start: int, end: int) -> bool:
+    """True when the clause asks about the sign rather than reporting it."""
+    marked = f"{clause[:start]}{_MATCH}{clause[end:]}"
+    sign = re.escape(clause[start:end])
+    for frame in rules().info_frames:
+        if re.search(frame.replace(_MATCH, sign), clause):
+            return True
+    if _context("personal").search(marked.replace(_MATCH, " ")):
+        return False  # someone's own report: "my dad ..." is never just a question
+    return bool(_context("question_start").match(clause) or _context("info_words").search(marked))
+
+
+def screen(text: str | None) -> Finding | None:
+    """The first warning sign reported as happening now in ``text``, or None.
+
+    >>> screen("my husband is not able to talk").sign
+    'speech'
+    >>> screen("is slurred speech a sign of m s") is None
+    True
+    >>> screen("i had a stroke last spring and my arm is still weak") is None
+    True
+    """
+    if not text or not text.strip():
+        return None
+    r = rules()
+    folded = fold(text[:2000])
+    # Blank benign phrases ("heat stroke") in place, so offsets still line up with the text.
+    text = _regex(r.benign).sub(lambda m: " " * len(m.group()), folded)
+    hits = _hits(text, r)
+    if not hits:
+        return None
+    spans: list[tuple[int, int]] | None = None
+    for sign in r.signs:
+        if hits.isdisjoint(sign.names):
+            continue
+        candidates = [
+            pattern
+            for pattern, pieces in sign.patterns
+            if pattern in hits and _needs(pieces[1:], text)
+        ]
+        if not candidates:
+            continue
+        if not all(_needs(g, text) and _regex(p).search(text) for p, g in sign.requires):
+            continue
+        for pattern in candidates:
+            for match in _regex(pattern).finditer(text):
+                spans = spans or _clauses(text)
+                if _judge(sign, match, text, spans):
+                    return Finding(sign.name, sign.advice)
+    return None
+
+
+def _judge(sign: _Sign, match: re.Match[str], text: str, spans: list[tuple[int, int]]) -> bool:
+    """Is this match a present report, rather than negated, past, hypothetical or a question?"""
+    first = next(i for i, (a, b) in enumerate(spans) if a <= match.start() < b)
+    last = next(i for i, (a, b) in enumerate(spans) if a < match.end() <= b)
+    lo, hi = spans[first][0], spans[last][1]
+    clause = text[lo:hi].strip()
+    offset = lo + (len(text[lo:hi]) - len(text[lo:hi].lstrip()))
+    start, end = match.start() - offset, match.end() - offset
+    if _negated(clause[:start]):
+        return False
+    if _context("acute").search(clause):
+        return True
+    if _context("history").search(clause) and not _context("onset").search(clause):
+        return False  # "still weak since my stroke", unless "this is new" or "suddenly"
+    if first > 0 and _context("continuation").match(clause):
+        earlier = text[spans[first - 1][0] : spans[first - 1][1]]
+        if _context("distant").search(earlier):
+            return False  # "a stroke two years ago and now ...": what it left behind
+    if _context("hypothetical").search(clause) or _asked_about(clause, start, end):
+        return False
+    return not sign.needs_recent or bool(_context("recent").search(clause))
 
 
 def red_flag(text: str | None) -> str | None:
-    """The first warning sign named in ``text``, or None.
+    """The name of the first warning sign reported in ``text``, or None.
 
     >>> red_flag("my face is drooping")
     'face'
     >>> red_flag("why are my legs weak after running") is None
     True
     """
-    if not text:
-        return None
-    signs, never = _patterns()
-    folded = fold(text[:2000])
-    if never.search(folded):
-        return None
-    for sign in signs:
-        if sign.requires is not None and not sign.requires.search(folded):
-            continue
-        if sign.pattern.search(folded):
-            return sign.name
-    return None
+    found = screen(text)
+    return found.sign if found else None

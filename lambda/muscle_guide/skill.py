@@ -11,6 +11,7 @@ import os
 from datetime import date, datetime
 from typing import Any
 
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
@@ -22,8 +23,7 @@ from .handlers import exception_handlers, request_handlers
 from .interceptors import MemoryLoadInterceptor, MemorySaveInterceptor, RedFlagInterceptor
 from .logs import RequestLogger, RequestTimer, configure, get_logger
 from .persistence import Memory, build_adapter
-from .phrases import phrases
-from .speech import to_ssml
+from .speech import error_speech
 
 log = get_logger(__name__)
 
@@ -62,16 +62,20 @@ class SkillIdMismatch(AskSdkException):
     """The request was meant for another skill; it is refused, not answered."""
 
 
-def build_skill(settings: Settings | None = None) -> CustomSkill:
+def build_skill(
+    settings: Settings | None = None, adapter: AbstractPersistenceAdapter | None = None
+) -> CustomSkill:
     """Build the skill with every handler, for Lambda, the web service and the simulator.
+
+    ``adapter`` overrides the store the settings name (fault-injection tests use it).
 
     >>> build_skill(Settings()).skill_id is None
     True
     """
     settings = settings or Settings.from_env()
-    memory = Memory(build_adapter(settings))
+    memory = Memory(adapter if adapter is not None else build_adapter(settings))
     builder = CustomSkillBuilder()
-    for interceptor in (RequestTimer(), MemoryLoadInterceptor(memory), RedFlagInterceptor()):
+    for interceptor in (RequestTimer(), RedFlagInterceptor(), MemoryLoadInterceptor(memory)):
         builder.add_global_request_interceptor(interceptor)
     for response_interceptor in (MemorySaveInterceptor(memory), RequestLogger()):
         builder.add_global_response_interceptor(response_interceptor)
@@ -97,8 +101,7 @@ def _application_id(event: dict[str, Any]) -> str | None:
 
 def error_envelope(locale: str | None = None) -> dict[str, Any]:
     """A valid response for a request too broken to reach a handler."""
-    words = phrases(locale)
-    text = f"{to_ssml(words['error'], locale)} {to_ssml(words['error_reprompt'], locale)}"
+    text = error_speech(locale)
     return {
         "version": "1.0",
         "response": {
@@ -143,11 +146,13 @@ def warm() -> None:
     from .display import document
     from .knowledge import KNOWLEDGE
     from .retrieval import retriever
+    from .safety import rules
 
     len(KNOWLEDGE)
     retriever()
     document()
     table()
+    rules()
 
 
 SETTINGS = Settings.from_env()

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from .locales import emergency_number
+from .phrases import phrases
 
 #: Alexa rejects output speech longer than 8,000 characters, tags included.
 MAX_SPEECH_CHARS = 8000
@@ -46,27 +47,36 @@ def to_ssml(text: str, locale: str | None) -> str:
 
     >>> to_ssml("Call {emergency_number} now.", "en-GB")
     'Call <say-as interpret-as="digits">999</say-as> now.'
+    >>> to_ssml("Call {emergency_number} now.", "en-AU")
+    'Call triple zero now.'
     """
     escaped = escape(text)
     if EMERGENCY_TOKEN not in escaped:
         return escaped
     number = emergency_number(locale)
-    spoken = (
-        f'<say-as interpret-as="digits">{number.digits}</say-as>'
-        if number
-        else "your local emergency number"
-    )
+    spoken = number.ssml if number else "your local emergency number"
     return escaped.replace(EMERGENCY_TOKEN, spoken)
 
 
+def error_speech(locale: str | None) -> str:
+    """What a request that failed says: the apology, what to do, and the safety line.
+
+    One definition, for the exception handler and for events too broken to reach it.
+    """
+    words = phrases(locale)
+    return " ".join(
+        to_ssml(words[key], locale) for key in ("error", "safety_line", "error_reprompt")
+    )
+
+
 def to_card(text: str, locale: str | None) -> str:
-    """Plain card text with the emergency number written as digits.
+    """Plain card text with the emergency number written as people dial it.
 
     >>> to_card("Call {emergency_number} now.", "en-AU")
-    'Call 000 now.'
+    'Call 000 (triple zero) now.'
     """
     number = emergency_number(locale)
-    return text.replace(EMERGENCY_TOKEN, number.digits if number else "your local emergency number")
+    return text.replace(EMERGENCY_TOKEN, number.card if number else "your local emergency number")
 
 
 def join(fragments: Iterable[str], limit: int = MAX_SPEECH_CHARS - 64) -> str:
@@ -136,4 +146,5 @@ def plain(ssml: str | None) -> str:
         return ""
     import html  # the CLI and tests read speech back; requests never need to
 
-    return re.sub(_SPACE, " ", html.unescape(re.sub(_TAG, " ", ssml))).strip().replace(" .", ".")
+    text = re.sub(_SPACE, " ", html.unescape(re.sub(_TAG, " ", ssml))).strip()
+    return text.replace(" .", ".").replace(" ,", ",")

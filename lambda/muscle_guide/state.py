@@ -16,6 +16,8 @@ OFFER = "offer"
 LAST = "last"
 HISTORY = "history"
 CANDIDATES = "candidates"
+#: The kind of emergency answered in this session (its first-aid advice key), if any.
+EMERGENCY = "emergency"
 MAX_HISTORY = 10
 
 

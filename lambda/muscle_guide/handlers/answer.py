@@ -10,7 +10,7 @@ from ask_sdk_model import Response
 from .. import state
 from ..knowledge import KNOWLEDGE
 from ..phrases import phrases
-from ..replies import Reply, say, send, topic_reply
+from ..replies import Reply, safety_line, say, send, topic_reply
 from ..resolve import Match, is_topic_request, resolve
 
 
@@ -36,10 +36,12 @@ def match_reply(handler_input: HandlerInput, match: Match) -> Reply:
         names = [t.name for t in map(KNOWLEDGE.get, match.candidates) if t is not None]
         offer = say(words["unsure_offer"].replace("{options}", spoken_list(names)), locale)
         state.put(handler_input, candidates=list(match.candidates))
-        return Reply(speech=[say(words["unsure"], locale), offer], reprompt=offer)
+        return Reply(
+            speech=[say(words["unsure"], locale), offer, safety_line(locale)], reprompt=offer
+        )
     lead = words["empty_question"] if match.kind == "empty" else words["off_topic"]
     return Reply(
-        speech=[say(lead, locale), say(words["what_now"], locale)],
+        speech=[say(lead, locale), safety_line(locale), say(words["what_now"], locale)],
         reprompt=say(words["reprompt"], locale),
     )
 

@@ -11,7 +11,7 @@ from .. import state
 from ..knowledge import KNOWLEDGE
 from ..logs import get_logger
 from ..phrases import phrases
-from ..replies import Reply, card_footer, disclaimer, say, send
+from ..replies import Reply, card_footer, disclaimer, safety_line, say, send
 
 CARD_INTRO = (
     "Ask what causes muscle weakness, how it is diagnosed or treated, or about a condition such "
@@ -105,8 +105,10 @@ class StopCancelHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         locale = state.locale(handler_input)
+        after_emergency = state.get_str(handler_input, state.EMERGENCY) is not None
+        key = "emergency_goodbye" if after_emergency else "goodbye"
         return send(
-            handler_input, Reply(speech=[say(phrases(locale)["goodbye"], locale)], end_session=True)
+            handler_input, Reply(speech=[say(phrases(locale)[key], locale)], end_session=True)
         )
 
 
@@ -120,7 +122,11 @@ class FallbackHandler(AbstractRequestHandler):
         locale = state.locale(handler_input)
         words = phrases(locale)
         reply = Reply(
-            speech=[say(words["fallback"], locale), say(words["what_now"], locale)],
+            speech=[
+                say(words["fallback"], locale),
+                safety_line(locale),
+                say(words["what_now"], locale),
+            ],
             reprompt=say(words["reprompt"], locale),
         )
         return send(handler_input, reply)

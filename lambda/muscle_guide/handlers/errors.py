@@ -9,7 +9,7 @@ from ask_sdk_model import Response
 from .. import state
 from ..logs import get_logger, log_request
 from ..phrases import phrases
-from ..speech import to_ssml
+from ..speech import error_speech, to_ssml
 
 log = get_logger(__name__)
 
@@ -26,9 +26,7 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
         locale = state.locale(handler_input)
         words = phrases(locale)
         builder = handler_input.response_builder
-        builder.speak(
-            f"{to_ssml(words['error'], locale)} {to_ssml(words['error_reprompt'], locale)}"
-        )
+        builder.speak(error_speech(locale))
         if state.has_session(handler_input):
             builder.ask(to_ssml(words["error_reprompt"], locale))
         else:

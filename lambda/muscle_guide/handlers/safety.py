@@ -9,6 +9,7 @@ from ask_sdk_model import Response
 from .. import state
 from ..interceptors import RED_FLAG
 from ..knowledge import KNOWLEDGE
+from ..logs import count
 from ..phrases import phrases
 from ..replies import say, send, topic_reply
 
@@ -20,6 +21,7 @@ class EmergencyFirstHandler(AbstractRequestHandler):
         return RED_FLAG in handler_input.attributes_manager.request_attributes
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        count(handler_input, "RedFlag")
         locale = state.locale(handler_input)
         sign = handler_input.attributes_manager.request_attributes[RED_FLAG]
         state.put(handler_input, check=None, candidates=None)

@@ -44,13 +44,17 @@ ASK_PACKAGE = ROOT / "build" / "ask" / "skill-package"
 
 
 def with_endpoint(manifest: dict[str, Any], endpoint: str) -> dict[str, Any]:
-    """The manifest with the custom interface's endpoint set (as CloudFormation's override does).
+    """The manifest with the endpoints of the custom interface and of skill events set.
+
+    Both are the function's alias, as CloudFormation's overrides set them.
 
     >>> with_endpoint({"manifest": {"apis": {"custom": {"endpoint": {"uri": "x"}}}}}, "arn:y")
     {'manifest': {'apis': {'custom': {'endpoint': {'uri': 'arn:y'}}}}}
     """
     result = json.loads(json.dumps(manifest))
     result["manifest"]["apis"]["custom"]["endpoint"] = {"uri": endpoint}
+    if "events" in result["manifest"]:
+        result["manifest"]["events"]["endpoint"] = {"uri": endpoint}
     return result
 
 

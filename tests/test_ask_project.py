@@ -90,6 +90,7 @@ def test_ask_link_writes_the_live_endpoint_and_links_into_a_copy(tmp_path) -> No
     ask_project.write_package(endpoint, links, out=tmp_path / "package")
     manifest = json.loads((tmp_path / "package" / "skill.json").read_text())["manifest"]
     assert manifest["apis"]["custom"]["endpoint"] == {"uri": endpoint}
+    assert manifest["events"]["endpoint"] == {"uri": endpoint}
     assert {
         u["privacyPolicyUrl"] for u in manifest["privacyAndCompliance"]["locales"].values()
     } == {links[0]}

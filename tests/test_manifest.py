@@ -188,6 +188,13 @@ def test_deploy_refuses_links_that_are_not_real(url) -> None:
     assert load_script("deploy").link_problem(url) is not None
 
 
+def test_skill_disabled_events_reach_the_same_function() -> None:
+    """Disabling the skill must be able to delete the person's record (PRIVACY.md)."""
+    events = MANIFEST["events"]
+    assert events["subscriptions"] == [{"eventName": "SKILL_DISABLED"}]
+    assert events["endpoint"] == MANIFEST["apis"]["custom"]["endpoint"], "replaced on deploy"
+
+
 def test_custom_api_endpoint_is_a_placeholder_with_apl() -> None:
     custom = MANIFEST["apis"]["custom"]
     uri = custom["endpoint"]["uri"]

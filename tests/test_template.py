@@ -205,6 +205,10 @@ def test_snapstart_is_optional_and_on_published_versions() -> None:
     assert skill["SkillPackage"]["Overrides"]["Manifest"]["apis"]["custom"]["endpoint"] == {
         "uri": {"Ref": alias}
     }
+    # Skill events (SKILL_DISABLED: PRIVACY.md) go to the same alias.
+    assert skill["SkillPackage"]["Overrides"]["Manifest"]["events"]["endpoint"] == {
+        "uri": {"Ref": alias}
+    }
 
 
 def test_stage_two_publishes_a_new_version_behind_the_alias(stage1, stage2) -> None:

@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import shutil
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -121,7 +122,24 @@ class Checker:
         self.failed = False
 
     def smapi(self, command: str, *args: str) -> Any | None:
-        return self.runner.query([self.ask, "smapi", command, "-s", self.skill_id, *args])
+        """Run one ``ask smapi`` command and return its JSON answer (None on a dry run).
+
+        Commands whose API answers with no body print a sentence instead of JSON; that comes
+        back as ``{"output": sentence}``.
+        """
+        line = [self.ask, "smapi", command, "-s", self.skill_id, *args]
+        self.runner.show(line)
+        if self.runner.dry_run:
+            return None
+        env = {**self.runner.env, "ASK_SHARE_USAGE": "false"}
+        done = subprocess.run(line, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            detail = (done.stderr or done.stdout).strip()[-500:]
+            raise DeployError(f"`ask smapi {command}` failed: {detail}")
+        try:
+            return json.loads(done.stdout)
+        except ValueError:
+            return {"output": done.stdout.strip()}
 
     def poll(self, command: str, args: Sequence[str], done: Callable[[Any], bool]) -> Any | None:
         """Repeat a status command until ``done`` says so (one call on a dry run)."""
@@ -227,11 +245,14 @@ class Checker:
             for v in result.get("result", {}).get("validations", [])
             if v.get("status") == "FAILED"
         ]
+        required = [v for v in failed if v.get("importance") != "RECOMMENDED"]
         for item in failed:
-            self.runner.note(f"{item.get('title')}: {item.get('description', '')}")
+            importance = item.get("importance", "REQUIRED").lower()
+            self.runner.note(f"{importance}: {item.get('title')}: {item.get('description', '')}")
         self.record(
-            f"validation {result.get('status')}: {len(failed)} failed checks",
-            ok=result.get("status") == "SUCCESSFUL" and not failed,
+            f"validation {result.get('status')}: {len(required)} required and "
+            f"{len(failed) - len(required)} recommended checks failed",
+            ok=result.get("status") == "SUCCESSFUL" and not required,
         )
 
 

@@ -234,3 +234,56 @@ def test_script_doctests() -> None:
 
     for name in ("cloud_check", "dialogs", "ask_project"):
         assert doctest.testmod(load_script(name)).failed == 0, name
+
+
+FAKE_ASK = """#!{python}
+import json, sys
+command = sys.argv[2]
+with open({log!r}, "a") as log:
+    log.write(" ".join(sys.argv[1:]) + "\\n")
+answers = {{
+    "get-conflict-detection-job-status-for-interaction-model": {{"status": "COMPLETED"}},
+    "get-conflicts-for-interaction-model": {{"paginationContext": {{"totalCount": 0}}}},
+    "create-nlu-annotation-set": {{"id": "annotation-1"}},
+    "create-nlu-evaluations": {{"id": "evaluation-1"}},
+    "get-nlu-evaluation": {{"status": "PASSED"}},
+    "get-result-for-nlu-evaluations": {{"testCases": [
+        {{"expected": [{{"intent": {{"name": "TopicIntent"}}}}],
+         "actual": {{"intent": {{"name": "TopicIntent"}}}}}},
+        {{"expected": [{{"intent": {{"name": "AskQuestionIntent"}}}}],
+         "actual": {{"intent": {{"name": "AskQuestionIntent"}}}}}},
+    ]}},
+    "submit-skill-validation": {{"id": "validation-1"}},
+    "get-skill-validations": {{"status": "SUCCESSFUL", "result": {{"validations": [
+        {{"title": "Example phrases", "status": "FAILED", "importance": "RECOMMENDED"}}]}}}},
+}}
+if command in answers:
+    print(json.dumps(answers[command]))
+else:
+    print("Command executed successfully!")
+"""
+
+
+def test_cloud_check_reads_the_answers_and_prints_a_summary(tmp_path) -> None:
+    log = tmp_path / "calls.log"
+    ask = tmp_path / "ask"
+    ask.write_text(FAKE_ASK.format(python=sys.executable, log=str(log)))
+    ask.chmod(0o755)
+    done = run_script(
+        "cloud_check",
+        "--locale",
+        "en-US",
+        path=str(tmp_path),
+        ASK_CLI=str(ask),
+        SKILL_ID="amzn1.ask.skill.00000000-0000-0000-0000-000000000000",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = log.read_text().splitlines()
+    assert [c.split()[1] for c in calls] == [s.split()[2] for s in SMAPI_STEPS]
+    assert "--annotation-id annotation-1" in calls[3]
+    assert "--evaluation-id evaluation-1" in calls[5]
+    assert "-i validation-1" in calls[9]
+    out = done.stdout
+    assert "ok   en-US: 0 utterance conflicts" in out
+    assert "ok   en-US: NLU evaluation 2/2 (100.0%) with the expected intent, 2 intents" in out
+    assert "ok   validation SUCCESSFUL: 0 required and 1 recommended checks failed" in out

@@ -259,7 +259,7 @@ class Checker:
 def find_ask(runner: Runner) -> str:
     for candidate in (os.environ.get("ASK_CLI"), str(LOCAL_ASK), shutil.which("ask")):
         if candidate and Path(candidate).exists():
-            path = Path(candidate).resolve()
+            path = Path(os.path.abspath(candidate))  # the link itself, not ask.js
             return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else candidate
     if not runner.dry_run:
         raise DeployError("the ASK CLI is missing: run `make ask-cli`, then `ask configure`")

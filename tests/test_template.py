@@ -341,7 +341,15 @@ def test_table_expires_items_by_their_ttl_attribute(stage2) -> None:
 
 def test_function_logs_json_to_its_own_group(stage2) -> None:
     function = only(stage2, "AWS::Lambda::Function")["Properties"]
-    assert function["LoggingConfig"] == {"LogGroup": {"Ref": "SkillLogGroup"}, "LogFormat": "JSON"}
+    assert function["LoggingConfig"] == {
+        "LogGroup": {"Ref": "SkillLogGroup"},
+        "LogFormat": "JSON",
+        "ApplicationLogLevel": "INFO",
+        "SystemLogLevel": "INFO",
+    }
+    debug = only(deployed(LogLevel="DEBUG"), "AWS::Lambda::Function")["Properties"]
+    assert debug["LoggingConfig"]["ApplicationLogLevel"] == "DEBUG"
+    assert debug["Environment"]["Variables"]["LOG_LEVEL"] == "DEBUG"
 
 
 def role_statements(stack: dict[str, Any]) -> list[dict[str, Any]]:

@@ -287,3 +287,16 @@ def test_cloud_check_reads_the_answers_and_prints_a_summary(tmp_path) -> None:
     assert "ok   en-US: 0 utterance conflicts" in out
     assert "ok   en-US: NLU evaluation 2/2 (100.0%) with the expected intent, 2 intents" in out
     assert "ok   validation SUCCESSFUL: 0 required and 1 recommended checks failed" in out
+
+
+def test_make_cloud_check_passes_dry_run_on() -> None:
+    for value, flag in (("1", True), ("0", False)):
+        done = subprocess.run(
+            ["make", "-n", "cloud-check", f"DRY_RUN={value}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        line = [x for x in done.stdout.splitlines() if "scripts/cloud_check.py" in x][-1]
+        assert line.endswith("--dry-run") is flag, line

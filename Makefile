@@ -15,14 +15,31 @@ EVENT  ?= events/launch.json
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-# The venv is rebuilt only when a requirements file or pyproject.toml changes.
+# The venv is rebuilt only when a lock or pyproject.toml changes. The locks are installed as
+# they are: every file pip picks must match one of their hashes, and nothing else comes in.
 $(STAMP): lambda/requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+	    -r requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
-install: $(STAMP) ## create .venv with the pinned runtime and development dependencies
+install: $(STAMP) ## create .venv with the hash-locked runtime and development dependencies
+
+# The locks: lambda/requirements.txt (what ships, for Python 3.13 on arm64, without the boto3
+# the Lambda runtime provides) and requirements-dev.txt (everything, for Python 3.11 and later),
+# compiled with hashes from the *.in files. Existing pins are kept unless UPGRADE=1.
+.PHONY: lock
+LOCK_FLAGS = --generate-hashes --custom-compile-command "make lock" --quiet \
+    $(if $(filter-out 0 false no,$(UPGRADE)),--upgrade)
+lock: $(STAMP) ## refresh the hash-locked requirements from lambda/requirements.in, requirements-dev.in
+	$(BIN)/uv pip compile lambda/requirements.in $(LOCK_FLAGS) \
+	    --python-version 3.13 --python-platform aarch64-manylinux_2_17 \
+	    --no-emit-package boto3 --no-emit-package botocore \
+	    --no-emit-package s3transfer --no-emit-package jmespath \
+	    -o lambda/requirements.txt
+	$(BIN)/uv pip compile requirements-dev.in $(LOCK_FLAGS) --python-version 3.11 \
+	    -o requirements-dev.txt
 
 chat: $(STAMP) ## talk to the skill offline (LOCALE=en-GB to change locale)
 	$(BIN)/muscle-guide chat --locale $(LOCALE)
@@ -76,6 +93,32 @@ deploy: $(STAMP) ## deploy with SAM in two stages (DRY_RUN=1 prints the plan onl
 destroy: $(STAMP) ## delete the stack, the skill and the table (DRY_RUN=1 prints the plan)
 	$(PY) scripts/deploy.py destroy $(DEPLOY_FLAGS)
 
+# The ASK CLI next to SAM (README, "Deploy", "The ASK CLI"): pinned in tools/ask-cli, with an
+# npm override for antlr4ts (its latest tag is a broken dev build) and ask-smapi-model 1.23.0
+# (1.24.0 dropped the utterance-conflict commands make cloud-check uses).
+.PHONY: ask-cli ask-link cloud-check dialogs dialogs-live
+ASK_CLI_DIR := tools/ask-cli
+ASK         := $(ASK_CLI_DIR)/node_modules/.bin/ask
+
+$(ASK): $(ASK_CLI_DIR)/package.json $(ASK_CLI_DIR)/package-lock.json
+	cd $(ASK_CLI_DIR) && npm ci --no-audit --no-fund
+	@touch $(ASK)
+
+ask-cli: $(ASK) ## install the pinned ASK CLI into tools/ask-cli and check that it starts
+	$(ASK) --version
+
+ask-link: $(STAMP) ## point the ASK CLI project at the deployed skill (.ask/, build/ask/)
+	$(PY) scripts/ask_project.py $(DEPLOY_FLAGS)
+
+cloud-check: $(STAMP) ## Amazon's checks of the live skill: conflicts, NLU evaluation, validation
+	$(PY) scripts/cloud_check.py $(DEPLOY_FLAGS)
+
+dialogs: $(STAMP) ## regenerate tests/dialogs (ask dialog --replay files) from the conversations
+	$(PY) scripts/dialogs.py generate
+
+dialogs-live: $(STAMP) ## replay tests/dialogs against the live skill with ask dialog
+	$(PY) scripts/dialogs.py live $(DEPLOY_FLAGS)
+
 # Web service (README, "Web service"): the skill over HTTP for Alexa, fuzzing and load.
 .PHONY: serve fuzz load
 SERVE_HOST  ?= 127.0.0.1
@@ -100,4 +143,4 @@ bench: $(STAMP) ## cold start, latency, memory, size and throughput vs a bare AS
 	$(PY) benchmarks/run.py
 
 clean: ## remove the venv and build output
-	rm -rf $(VENV) build .aws-sam .pytest_cache .ruff_cache
+	rm -rf $(VENV) build .aws-sam .pytest_cache .ruff_cache $(ASK_CLI_DIR)/node_modules

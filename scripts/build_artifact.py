@@ -8,9 +8,11 @@ Why each step is the way it is:
 * Runtime dependencies come from ``lambda/requirements.txt`` as wheels for the *target*
   (``manylinux2014_aarch64``, CPython 3.13, binary wheels only), never for this machine, so a
   compiled wheel (charset-normalizer ships one) matches Lambda's Graviton CPU and Python.
-* boto3, botocore, s3transfer and jmespath are removed even when a dependency pulls them in (the
-  DynamoDB persistence adapter does): the Lambda Python runtime provides them, and botocore
-  alone would add more than ten megabytes.
+* The lock is installed as it is, ``--require-hashes --no-deps``: every wheel must match a hash
+  in ``lambda/requirements.txt`` (``make lock`` writes it), and nothing outside it comes in.
+* boto3, botocore, s3transfer and jmespath are left out of the lock although the DynamoDB
+  persistence adapter asks for them, and removed should anything else bring them: the Lambda
+  Python runtime provides them, and botocore alone would add more than ten megabytes.
 * Only what runs in Lambda is shipped: ``lambda_function.py`` and ``muscle_guide`` without the
   developer tools (the offline simulator, its request builders and the CLI) or the HTTPS
   web-service host; no tests (not even those some wheels carry), no caches.
@@ -199,6 +201,8 @@ def install_dependencies(dest: Path, requirements: Path = REQUIREMENTS) -> None:
         "--implementation",
         "cp",
         "--only-binary=:all:",
+        "--require-hashes",
+        "--no-deps",
         "--no-compile",
         "--disable-pip-version-check",
         "--quiet",

@@ -17,9 +17,13 @@ Every step is printed as the command it runs. ``--dry-run`` prints the whole pla
 nothing that touches AWS (it only zips the skill package locally, to show its real S3 key).
 Values that only AWS can tell (account, skill ID) appear as ``<placeholders>`` in a dry run.
 
-Needs: the AWS CLI, the AWS SAM CLI, AWS credentials, and ``ASK_VENDOR_ID`` (developer console,
-Settings, My IDs). Optional: ``ARTIFACT_BUCKET`` (default: muscle-weakness-guide-artifacts-
-<account>-<region>, created if missing), ``LWA_SECRET_NAME``, ``AWS_REGION``, ``STACK_NAME``.
+Needs: the AWS CLI, the AWS SAM CLI, AWS credentials, ``ASK_VENDOR_ID`` (developer console,
+Settings, My IDs), and the public https addresses of the skill's privacy policy and terms of use
+(``PRIVACY_POLICY_URL``, ``TERMS_OF_USE_URL``: PRIVACY.md and TERMS.md, published), which go
+into the manifest of every locale; the repository holds no placeholder for them, and a real
+deployment stops without them. Optional: ``ALARM_EMAIL`` (told when an alarm fires),
+``ARTIFACT_BUCKET`` (default: muscle-weakness-guide-artifacts-<account>-<region>, created if
+missing), ``LWA_SECRET_NAME``, ``AWS_REGION``, ``STACK_NAME``.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import urllib.parse
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +58,8 @@ FUNCTION_PARAMETERS = ("SkillId", "LogLevel", "EnableSnapStart")
 #: What goes into the skill package zip; everything else under skill-package/ stays out.
 PACKAGE_PATTERNS = ("skill.json", "interactionModels/**/*.json", "assets/**/*.png")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+#: Hosts that are never a real privacy policy or terms page.
+PLACEHOLDER_HOSTS = ("example.com", "example.org", "example.net", "localhost", "invalid")
 
 INSTALL_AWS = "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html"
 INSTALL_SAM = (
@@ -97,6 +104,8 @@ class Settings:
     parameters: dict[str, str]
     vendor_id: str | None
     bucket: str | None
+    privacy_url: str | None = None
+    terms_url: str | None = None
 
     @classmethod
     def load(cls, env: dict[str, str], config: Path = SAMCONFIG) -> Settings:
@@ -107,6 +116,8 @@ class Settings:
         parameters = parse_overrides(deploy.get("parameter_overrides"))
         if env.get("LWA_SECRET_NAME"):
             parameters["LwaSecretName"] = env["LWA_SECRET_NAME"]
+        if env.get("ALARM_EMAIL"):
+            parameters["AlarmEmail"] = env["ALARM_EMAIL"]
         return cls(
             stack_name=env.get("STACK_NAME") or deploy.get("stack_name", "muscle-weakness-guide"),
             region=env.get("AWS_REGION")
@@ -117,7 +128,75 @@ class Settings:
             parameters=parameters,
             vendor_id=env.get("ASK_VENDOR_ID") or None,
             bucket=env.get("ARTIFACT_BUCKET") or None,
+            privacy_url=env.get("PRIVACY_POLICY_URL") or None,
+            terms_url=env.get("TERMS_OF_USE_URL") or None,
         )
+
+
+# --------------------------------------------------------------------------- the manifest's links
+
+
+def link_problem(url: str | None) -> str | None:
+    """Why ``url`` cannot be a published privacy policy or terms page, or None when it can.
+
+    >>> link_problem("https://docs.acme-health.org/muscle-weakness-guide/privacy")
+    >>> link_problem("http://acme-health.org/privacy")
+    'is not https'
+    >>> link_problem("https://placeholder.invalid/privacy")
+    'is a placeholder host'
+    """
+    if not url:
+        return "is not set"
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "https":
+        return "is not https"
+    host = (parts.hostname or "").lower()
+    if "." not in host or any(host == h or host.endswith(f".{h}") for h in PLACEHOLDER_HOSTS):
+        return "is a placeholder host"
+    if any(c.isspace() for c in url) or "<" in url:
+        return "is not a URL"
+    return None
+
+
+def with_links(manifest: dict[str, Any], privacy_url: str, terms_url: str) -> dict[str, Any]:
+    """The skill manifest (skill.json) with both links set for every published locale.
+
+    >>> m = {"manifest": {"publishingInformation": {"locales": {"en-GB": {}}},
+    ...                   "privacyAndCompliance": {"usesHealthInfo": False}}}
+    >>> with_links(m, "https://a.org/p", "https://a.org/t")["manifest"]["privacyAndCompliance"]
+    {'usesHealthInfo': False, 'locales': {'en-GB': {'privacyPolicyUrl': 'https://a.org/p', \
+'termsOfUseUrl': 'https://a.org/t'}}}
+    """
+    result = json.loads(json.dumps(manifest))
+    body = result["manifest"]
+    locales = body["publishingInformation"]["locales"]
+    body["privacyAndCompliance"]["locales"] = {
+        locale: {"privacyPolicyUrl": privacy_url, "termsOfUseUrl": terms_url} for locale in locales
+    }
+    return result
+
+
+def check_links(runner: Runner, settings: Settings) -> tuple[str, str]:
+    """The privacy and terms URLs for the manifest; a real deployment needs real ones."""
+    links = []
+    for name, url in (
+        ("PRIVACY_POLICY_URL", settings.privacy_url),
+        ("TERMS_OF_USE_URL", settings.terms_url),
+    ):
+        problem = link_problem(url)
+        if problem is None:
+            links.append(str(url))
+            continue
+        if not runner.dry_run:
+            raise DeployError(
+                f"{name} {problem}: set it to the public https address of "
+                f"{'PRIVACY.md' if name.startswith('PRIVACY') else 'TERMS.md'} as published "
+                "(your site, or the file on your repository host); the manifest of every "
+                "locale links to it, and certification reads it"
+            )
+        runner.note(f"{name} {problem} (a real deployment would stop here)")
+        links.append(f"https://<{name}>")
+    return links[0], links[1]
 
 
 # --------------------------------------------------------------------------- local work
@@ -130,8 +209,14 @@ def _package_files(source: Path) -> list[Path]:
     return sorted(found)
 
 
-def package_skill(source: Path = SKILL_PACKAGE, out: Path = SKILL_PACKAGE_ZIP) -> str:
+def package_skill(
+    source: Path = SKILL_PACKAGE,
+    out: Path = SKILL_PACKAGE_ZIP,
+    links: tuple[str, str] | None = None,
+) -> str:
     """Zip the skill package reproducibly (manifest, models, icons); returns its SHA-256.
+
+    ``links`` (privacy policy URL, terms of use URL) go into the manifest of every locale.
 
     CloudFormation does not upload a local skill package for ``Alexa::ASK::Skill``, so this zip
     goes to S3 under a content-addressed key: a changed package is a changed key, which is what
@@ -145,8 +230,17 @@ def package_skill(source: Path = SKILL_PACKAGE, out: Path = SKILL_PACKAGE_ZIP) -
             info = zipfile.ZipInfo(path.relative_to(source).as_posix(), date_time=ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o100644 << 16
-            archive.writestr(info, path.read_bytes())
+            data = path.read_bytes()
+            if links is not None and path == source / "skill.json":
+                data = manifest_bytes(json.loads(data), links)
+            archive.writestr(info, data)
     return hashlib.sha256(out.read_bytes()).hexdigest()
+
+
+def manifest_bytes(manifest: dict[str, Any], links: tuple[str, str]) -> bytes:
+    """skill.json as uploaded: the committed manifest with the links, two-space JSON."""
+    text = json.dumps(with_links(manifest, *links), indent=2, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
 
 
 def _hash_tree(digest: Any, directory: Path) -> None:
@@ -393,13 +487,15 @@ def deploy(runner: Runner, settings: Settings) -> None:
     check_tools(runner)
     account = account_id(runner, settings)
     check_inputs(runner, settings)
+    links = check_links(runner, settings)
     bucket = ensure_bucket(runner, settings, account)
 
     runner.step("Build the function with SAM (Makefile target build-SkillFunction)")
     runner.run(["sam", "build", "--config-file", SAMCONFIG.name, "--config-env", "default"])
 
     runner.step("Zip skill-package/ and upload it (CloudFormation reads it from S3)")
-    sha = package_skill()
+    sha = package_skill(links=links)
+    runner.note(f"manifest links: privacy {links[0]}, terms {links[1]}")
     key = f"{settings.s3_prefix}/skill-package/{sha[:16]}.zip"
     runner.note(f"{SKILL_PACKAGE_ZIP.relative_to(ROOT)}: sha256 {sha[:16]}...")
     source = str(SKILL_PACKAGE_ZIP.relative_to(ROOT))
@@ -454,15 +550,29 @@ def deploy(runner: Runner, settings: Settings) -> None:
 
 
 def destroy(runner: Runner, settings: Settings) -> None:
+    """Delete the stack, then the table and log group it retains, then the skill packages.
+
+    The template keeps the table and the log group when the stack goes (``DeletionPolicy:
+    Retain``), so that no update or mistaken deletion loses them; tearing down is the one
+    deliberate step that removes them, after the stack.
+    """
     check_tools(runner)
     account = account_id(runner, settings)
-    runner.step("Find the stack's table")
+    runner.step("Find the stack's table and log group")
     outputs = stack_outputs(runner, settings)
     if outputs is None and not runner.dry_run:
         raise DeployError(f"there is no stack {settings.stack_name} in {settings.region}")
     table = (outputs or {}).get("PersistenceTableName", "<PersistenceTableName output>")
+    log_group = (outputs or {}).get("SkillLogGroupName", "<SkillLogGroupName output>")
 
-    runner.step("Lift the table's deletion protection (its data goes with the stack)")
+    runner.step("Delete the stack: the skill, the function, the alarms and the roles")
+    runner.run(
+        [
+            *("sam", "delete", "--stack-name", settings.stack_name),
+            *("--region", settings.region, "--no-prompts"),
+        ]
+    )
+    runner.step("Delete the retained table (people's memory goes with it)")
     runner.run(
         aws(
             settings,
@@ -473,13 +583,25 @@ def destroy(runner: Runner, settings: Settings) -> None:
             "--no-deletion-protection-enabled",
         )
     )
-    runner.step("Delete the stack: the skill, the function, the table and the roles")
     runner.run(
-        [
-            *("sam", "delete", "--stack-name", settings.stack_name),
-            *("--region", settings.region, "--no-prompts"),
-        ]
+        aws(settings, "dynamodb", "wait", "table-exists", "--table-name", table, json_output=False),
+        when="until the update has finished",
     )
+    runner.run(aws(settings, "dynamodb", "delete-table", "--table-name", table))
+    runner.step("Delete the retained log group")
+    if outputs is not None and "SkillLogGroupName" not in outputs:
+        runner.note("the stack predates the SkillLogGroupName output: delete its group by hand")
+    else:
+        runner.run(
+            aws(
+                settings,
+                "logs",
+                "delete-log-group",
+                "--log-group-name",
+                log_group,
+                json_output=False,
+            )
+        )
     bucket = settings.bucket or f"muscle-weakness-guide-artifacts-{account}-{settings.region}"
     runner.step("Remove the uploaded skill packages")
     prefix = f"s3://{bucket}/{settings.s3_prefix}/"

@@ -121,7 +121,7 @@ NASTY = [
     "&lt;speak&gt;",
     "&#x26;&#0;",
     "<speak>hello</speak>",
-    "</speak><audio src='https://example.com/x.mp3'/><speak>",
+    "</speak><audio src='https://audio.invalid/x.mp3'/><speak>",
     '<say-as interpret-as="expletive">word</say-as>',
     "<break time='10s'/>",
     "<![CDATA[ x ]]>",
@@ -516,7 +516,7 @@ def test_follow_ups_survive_hostile_session_state(name, locale, attributes, new)
 
 
 @pytest.mark.parametrize(
-    "speech", ["</speak><audio src='https://example.com/x.mp3'/>", "a & b", "<b>bold</b>", " "]
+    "speech", ["</speak><audio src='https://audio.invalid/x.mp3'/>", "a & b", "<b>bold</b>", " "]
 )
 def test_repeat_never_replays_foreign_markup(speech):
     session = ev.new_session(attributes={REPLAYED: {"speech": speech, "reprompt": None}})

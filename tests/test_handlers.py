@@ -138,23 +138,45 @@ def test_emergency_intent_starts_with_the_locale_number():
         assert response["response"]["card"]["content"].startswith(f"Call {number.card} now.")
 
 
-def test_snapstart_init_loads_the_data_into_the_snapshot():
-    """Under SnapStart, init (not the first request) loads what requests would load lazily."""
+def test_snapstart_before_snapshot_hook_loads_the_data_into_the_snapshot(tmp_path):
+    """Under SnapStart, the runtime's before-snapshot hook (not the first request) loads the data.
+
+    A stand-in for the Lambda runtime's ``snapshot_restore_py`` records what is registered;
+    without the module (off Lambda) nothing is registered and nothing is loaded early.
+    """
+    import os
     import subprocess
     import sys
+    from pathlib import Path
 
+    (tmp_path / "snapshot_restore_py.py").write_text(
+        "HOOKS = []\n"
+        "def register_before_snapshot(func, *args, **kwargs):\n"
+        "    HOOKS.append((func, args, kwargs))\n"
+        "    return func\n"
+    )
     code = (
         "import lambda_function\n"
         "from muscle_guide import check, knowledge, retrieval, safety\n"
+        "assert knowledge.KNOWLEDGE._loaded is None and retrieval._loaded is None\n"
+        "try:\n"
+        "    import snapshot_restore_py\n"
+        "except ImportError:\n"
+        "    print('no hooks')\n"
+        "    raise SystemExit\n"
+        "(hook, args, kwargs), = snapshot_restore_py.HOOKS\n"
+        "hook(*args, **kwargs)\n"
         "assert knowledge.KNOWLEDGE._loaded is not None\n"
         "assert retrieval._loaded is not None\n"
         "assert check.table.cache_info().currsize == 1\n"
         "assert safety.rules.cache_info().currsize == 1\n"
         "print('warm')\n"
     )
-    for init_type, loaded in (("snap-start", True), ("on-demand", False)):
-        env = {"AWS_LAMBDA_INITIALIZATION_TYPE": init_type, "MUSCLE_GUIDE_STATE_FILE": "/dev/null"}
+    lambda_dir = Path(__file__).resolve().parents[1] / "lambda"
+    for extra, expected in ((str(tmp_path), "warm"), ("", "no hooks")):
+        path = os.pathsep.join(p for p in (extra, str(lambda_dir)) if p)
+        env = {"PYTHONPATH": path, "MUSCLE_GUIDE_STATE_FILE": "/dev/null"}
         done = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
         )
-        assert (done.stdout.strip() == "warm") is loaded, done.stderr[-500:]
+        assert done.stdout.strip() == expected, done.stderr[-500:]

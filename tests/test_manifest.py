@@ -77,7 +77,6 @@ def png_pixels(data: bytes) -> tuple[int, int, bytes]:
 def test_manifest_covers_exactly_the_five_model_locales() -> None:
     models = {p.stem for p in (PACKAGE / "interactionModels" / "custom").glob("*.json")}
     assert set(LOCALES) == set(SUPPORTED_LOCALES) == models
-    assert set(MANIFEST["privacyAndCompliance"]["locales"]) == set(LOCALES)
 
 
 @pytest.mark.parametrize("locale", sorted(LOCALES))
@@ -128,6 +127,19 @@ def test_publishing_information() -> None:
     assert publishing["testingInstructions"].strip()
 
 
+def test_testing_instructions_cover_memory_the_check_and_emergencies() -> None:
+    """What the certification tester must try, each with the words to say."""
+    text = MANIFEST["publishingInformation"]["testingInstructions"]
+    assert len(text) <= 4000
+    for must in ("check my symptoms", "my face is drooping", "Memory", "disclaimer was heard"):
+        assert must in text, must
+    for locale in LOCALES:
+        number = emergency_number(locale)
+        assert number is not None and f"{number.digits} in" in text
+        assert locale in text
+    assert "108" in text, "India's ambulance line is named beside 112"
+
+
 def test_privacy_and_compliance_answers() -> None:
     privacy = MANIFEST["privacyAndCompliance"]
     assert privacy["allowsPurchases"] is False
@@ -135,9 +147,52 @@ def test_privacy_and_compliance_answers() -> None:
     assert privacy["isChildDirected"] is False
     assert privacy["isExportCompliant"] is True
     assert privacy["containsAds"] is False
+    # Stated, not left to the default: no protected health information is processed.
+    assert privacy["usesHealthInfo"] is False
+
+
+def test_committed_manifest_has_no_links_the_deploy_adds_them(tmp_path) -> None:
+    """The repository holds no placeholder link; the deploy injects the real ones."""
+    assert "locales" not in MANIFEST["privacyAndCompliance"]
+    for path in ROOT.rglob("*"):
+        if path.is_file() and ".git" not in path.parts and path.suffix in {".md", ".json", ".py"}:
+            if any(part in {".venv", "node_modules", "build"} for part in path.parts):
+                continue
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            assert not re.search(r"(//|www\.)example\.(com|org|net)", text), path
+    deploy = load_script("deploy")
+    links = ("https://docs.acme-health.org/mwg/privacy", "https://docs.acme-health.org/mwg/terms")
+    deploy.package_skill(PACKAGE, tmp_path / "p.zip", links=links)
+    uploaded = json.loads(zipfile.ZipFile(tmp_path / "p.zip").read("skill.json"))["manifest"]
+    privacy = uploaded["privacyAndCompliance"]
+    assert set(privacy["locales"]) == set(LOCALES)
     for urls in privacy["locales"].values():
-        for key in ("privacyPolicyUrl", "termsOfUseUrl"):
-            assert re.fullmatch(r"https://example\.com/\S+", urls[key]), "placeholders only"
+        assert urls == {"privacyPolicyUrl": links[0], "termsOfUseUrl": links[1]}
+    assert privacy["usesHealthInfo"] is False
+    uploaded["privacyAndCompliance"].pop("locales")
+    assert uploaded == MANIFEST, "nothing else changes"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        None,
+        "",
+        "http://docs.acme-health.org/privacy",
+        "https://" + ".".join(("www", "example", "com")) + "/privacy",  # not written as a link
+        "https://localhost/privacy",
+        "https://<PRIVACY_POLICY_URL>",
+    ],
+)
+def test_deploy_refuses_links_that_are_not_real(url) -> None:
+    assert load_script("deploy").link_problem(url) is not None
+
+
+def test_skill_disabled_events_reach_the_same_function() -> None:
+    """Disabling the skill must be able to delete the person's record (PRIVACY.md)."""
+    events = MANIFEST["events"]
+    assert events["subscriptions"] == [{"eventName": "SKILL_DISABLED"}]
+    assert events["endpoint"] == MANIFEST["apis"]["custom"]["endpoint"], "replaced on deploy"
 
 
 def test_custom_api_endpoint_is_a_placeholder_with_apl() -> None:

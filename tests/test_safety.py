@@ -218,3 +218,14 @@ def test_anchors_only_skip_work_and_never_change_an_answer(monkeypatch):
 def test_a_word_that_holds_an_anchor_inside_it_still_opens_the_gate():
     assert red_flag("my dad is slurring") == "speech"  # "slurr" inside "slurring"
     assert red_flag("grandma has collapsed") == "collapse"  # "collaps" inside "collapsed"
+
+
+def test_an_error_during_an_emergency_turn_still_answers_with_the_number_first(monkeypatch):
+    from muscle_guide.handlers import safety as emergency_handler
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("metrics are down")
+
+    monkeypatch.setattr(emergency_handler, "count", broken)  # the handler raises before replying
+    text = said(one_shot("my face is drooping"))
+    assert text.startswith("Call 911 now."), text

@@ -145,12 +145,20 @@ def only(stack: dict[str, Any], kind: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- lint
 
 
-def test_cfn_lint_is_clean() -> None:
+def test_cfn_lint_is_clean_including_informational_checks() -> None:
     cfn_lint = Path(sys.executable).with_name("cfn-lint")
     done = subprocess.run(
-        [str(cfn_lint), str(TEMPLATE)], capture_output=True, text=True, check=False
+        [str(cfn_lint), "--include-checks", "I", "--", str(TEMPLATE)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_sam_validate_lints() -> None:
+    config = tomllib.loads((ROOT / "samconfig.toml").read_text(encoding="utf-8"))
+    assert config["default"]["validate"]["parameters"]["lint"] is True
 
 
 def test_template_holds_no_real_ids() -> None:
@@ -197,6 +205,10 @@ def test_snapstart_is_optional_and_on_published_versions() -> None:
     assert skill["SkillPackage"]["Overrides"]["Manifest"]["apis"]["custom"]["endpoint"] == {
         "uri": {"Ref": alias}
     }
+    # Skill events (SKILL_DISABLED: PRIVACY.md) go to the same alias.
+    assert skill["SkillPackage"]["Overrides"]["Manifest"]["events"]["endpoint"] == {
+        "uri": {"Ref": alias}
+    }
 
 
 def test_stage_two_publishes_a_new_version_behind_the_alias(stage1, stage2) -> None:
@@ -228,7 +240,6 @@ def test_function_may_touch_its_own_table_items_only(stage2) -> None:
         "dynamodb:DeleteItem",
         "dynamodb:GetItem",
         "dynamodb:PutItem",
-        "dynamodb:UpdateItem",
     ]
     assert dynamo[0]["Resource"] == {"Fn::GetAtt": ["PersistenceTable", "Arn"]}
     text = json.dumps(stage2["Resources"])
@@ -311,6 +322,122 @@ def test_outputs_name_the_skill_function_and_table(stage2) -> None:
     assert outputs["PersistenceTableName"]["Value"] == {"Ref": "PersistenceTable"}
 
 
+# --------------------------------------------------------------------------- data and logs
+
+
+def test_table_and_log_group_survive_stack_deletion_and_replacement(stage2) -> None:
+    for kind in ("AWS::DynamoDB::Table", "AWS::Logs::LogGroup"):
+        resource = only(stage2, kind)
+        assert resource["DeletionPolicy"] == "Retain", kind
+        assert resource["UpdateReplacePolicy"] == "Retain", kind
+    assert stage2["Outputs"]["SkillLogGroupName"]["Value"] == {"Ref": "SkillLogGroup"}
+
+
+def test_table_expires_items_by_their_ttl_attribute(stage2) -> None:
+    table = only(stage2, "AWS::DynamoDB::Table")["Properties"]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+    assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+
+
+def test_function_logs_json_to_its_own_group(stage2) -> None:
+    function = only(stage2, "AWS::Lambda::Function")["Properties"]
+    assert function["LoggingConfig"] == {
+        "LogGroup": {"Ref": "SkillLogGroup"},
+        "LogFormat": "JSON",
+        "ApplicationLogLevel": "INFO",
+        "SystemLogLevel": "INFO",
+    }
+    debug = only(deployed(LogLevel="DEBUG"), "AWS::Lambda::Function")["Properties"]
+    assert debug["LoggingConfig"]["ApplicationLogLevel"] == "DEBUG"
+    assert debug["Environment"]["Variables"]["LOG_LEVEL"] == "DEBUG"
+
+
+def role_statements(stack: dict[str, Any]) -> list[dict[str, Any]]:
+    function = only(stack, "AWS::Lambda::Function")["Properties"]
+    role_name = function["Role"]["Fn::GetAtt"][0]
+    role = stack["Resources"][role_name]["Properties"]
+    assert not role.get("ManagedPolicyArns"), "no managed policy: they reach every log group"
+    trust = role["AssumeRolePolicyDocument"]["Statement"]
+    assert [s["Principal"] for s in trust] == [{"Service": "lambda.amazonaws.com"}]
+    return [s for policy in role["Policies"] for s in policy["PolicyDocument"]["Statement"]]
+
+
+def test_function_role_writes_only_its_log_group_and_uses_only_its_table(stage2) -> None:
+    statements = role_statements(stage2)
+    actions = {
+        a
+        for s in statements
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert actions == {
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+    }, "dynamodb:UpdateItem is not called by anything"
+    for statement in statements:
+        assert statement["Effect"] == "Allow"
+        if statement["Action"][0].startswith("logs:"):
+            assert statement["Resource"] == {"Fn::GetAtt": ["SkillLogGroup", "Arn"]}
+        else:
+            assert statement["Resource"] == {"Fn::GetAtt": ["PersistenceTable", "Arn"]}
+    assert not of_type(stage2, "AWS::IAM::Policy"), "no policy added beside the role"
+
+
+# --------------------------------------------------------------------------- alarms
+
+
+def alarms(stack: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found = {
+        r["Properties"]["MetricName"]: r["Properties"]
+        for r in of_type(stack, "AWS::CloudWatch::Alarm").values()
+    }
+    assert set(found) == {"Errors", "Duration"}
+    return found
+
+
+def test_alarms_watch_errors_and_p99_duration_near_the_timeout(stage2) -> None:
+    found = alarms(stage2)
+    function = next(iter(of_type(stage2, "AWS::Lambda::Function")))
+    timeout_ms = only(stage2, "AWS::Lambda::Function")["Properties"]["Timeout"] * 1000
+    for alarm in found.values():
+        assert alarm["Namespace"] == "AWS/Lambda"
+        assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": {"Ref": function}}]
+        assert alarm["TreatMissingData"] == "notBreaching"
+    errors, duration = found["Errors"], found["Duration"]
+    assert errors["Statistic"] == "Sum" and errors["Threshold"] == 1
+    assert errors["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert duration["ExtendedStatistic"] == "p99"
+    assert 0.7 * timeout_ms <= duration["Threshold"] < timeout_ms
+    assert duration["ComparisonOperator"] == "GreaterThanThreshold"
+
+
+def test_no_alarm_topic_without_an_email(stage2) -> None:
+    assert not of_type(stage2, "AWS::SNS::Topic")
+    for alarm in alarms(stage2).values():
+        assert "AlarmActions" not in alarm and "OKActions" not in alarm
+
+
+def test_an_email_gets_a_topic_that_every_alarm_notifies() -> None:
+    stack = deployed(SkillId=SKILL_ID, AlarmEmail="owner@acme-health.org")
+    ((name, topic),) = of_type(stack, "AWS::SNS::Topic").items()
+    assert topic["Properties"]["Subscription"] == [
+        {"Protocol": "email", "Endpoint": "owner@acme-health.org"}
+    ]
+    for alarm in alarms(stack).values():
+        assert alarm["AlarmActions"] == [{"Ref": name}]
+        assert alarm["OKActions"] == [{"Ref": name}]
+
+
+def test_alarm_email_parameter_accepts_one_address_or_nothing() -> None:
+    pattern = sam_template()["Parameters"]["AlarmEmail"]["AllowedPattern"]
+    assert re.fullmatch(pattern, "")
+    assert re.fullmatch(pattern, "owner@acme-health.org")
+    assert not re.fullmatch(pattern, "not an address")
+    assert not re.fullmatch(pattern, "a@b.org c@d.org")
+
+
 # --------------------------------------------------------------------------- deploy script
 
 
@@ -334,6 +461,8 @@ def test_dry_run_prints_the_complete_plan_without_any_cli(tmp_path) -> None:
     order = [
         "aws sts get-caller-identity",
         "aws secretsmanager describe-secret --secret-id muscle-weakness-guide/lwa",
+        "PRIVACY_POLICY_URL is not set (a real deployment would stop here)",
+        "TERMS_OF_USE_URL is not set (a real deployment would stop here)",
         "aws s3api head-bucket",
         "sam build",
         "aws s3 cp build/skill-package.zip",
@@ -389,6 +518,22 @@ def test_real_run_without_credentials_stops_before_changing_anything(tmp_path) -
     ]
 
 
+def test_real_run_refuses_to_publish_without_real_links(tmp_path) -> None:
+    fake_cli(tmp_path, "aws", """echo '{"Account": "000000000000", "Arn": "arn:placeholder"}'""")
+    fake_cli(tmp_path, "sam", "exit 0")
+    for privacy in ("", "http://docs.acme-health.org/privacy"):
+        done = run_deploy(
+            "deploy",
+            path=str(tmp_path),
+            ASK_VENDOR_ID="MPLACEHOLDER",
+            PRIVACY_POLICY_URL=privacy,
+            TERMS_OF_USE_URL="https://docs.acme-health.org/terms",
+        )
+        assert done.returncode == 2
+        assert "PRIVACY_POLICY_URL is not " in done.stderr
+        assert "sam deploy" not in done.stdout
+
+
 def test_real_run_needs_the_vendor_id(tmp_path) -> None:
     fake_cli(tmp_path, "aws", """echo '{"Account": "000000000000", "Arn": "arn:placeholder"}'""")
     fake_cli(tmp_path, "sam", "exit 0")
@@ -397,11 +542,27 @@ def test_real_run_needs_the_vendor_id(tmp_path) -> None:
     assert "ASK_VENDOR_ID is not set" in done.stderr
 
 
-def test_destroy_dry_run_lifts_protection_then_deletes(tmp_path) -> None:
+def test_destroy_dry_run_deletes_the_stack_then_what_it_retains(tmp_path) -> None:
     done = run_deploy("destroy", "--dry-run", path=str(tmp_path))
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert out.index("--no-deletion-protection-enabled") < out.index("sam delete")
+    order = [
+        "aws cloudformation describe-stacks",
+        "sam delete",
+        "aws dynamodb update-table --table-name '<PersistenceTableName output>' "
+        "--no-deletion-protection-enabled",
+        "aws dynamodb delete-table --table-name '<PersistenceTableName output>'",
+        "aws logs delete-log-group --log-group-name '<SkillLogGroupName output>'",
+        "aws s3 rm",
+    ]
+    positions = [out.find(step) for step in order]
+    assert -1 not in positions, [s for s, p in zip(order, positions, strict=True) if p < 0]
+    assert positions == sorted(positions), out
+
+
+def test_alarm_email_comes_from_the_environment() -> None:
+    settings = deploy_script.Settings.load({"ALARM_EMAIL": "owner@acme-health.org"})
+    assert settings.parameters["AlarmEmail"] == "owner@acme-health.org"
 
 
 def test_samconfig_matches_the_deploy_script() -> None:

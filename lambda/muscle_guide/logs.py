@@ -4,6 +4,12 @@ A line carries the request type, intent, topic, locale, latency and a keyed hash
 enough to follow a conversation and to spot errors. The free text of questions, slot values and
 raw user ids are never logged at the default level.
 
+Counts of what the skill could not answer (fallbacks, "which topic did you mean" menus,
+off-topic refusals) and of red flags are written as CloudWatch Embedded Metric Format lines:
+a handler calls ``count(handler_input, "Fallback")``, and the response logger writes one EMF
+line for the request, holding names and counts only, never words. CloudWatch turns each into
+a metric in the ``MuscleWeaknessGuide`` namespace, per locale.
+
 Lines are written straight to stderr (Lambda forwards it to CloudWatch) by a logger of a few
 lines, not the standard ``logging`` package: importing ``logging`` and what it pulls in costs
 about two milliseconds of every cold start, and the skill needs only levelled JSON lines.
@@ -32,6 +38,15 @@ except ImportError:  # pragma: no cover - other Python builds
 LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
 _threshold = LEVELS["INFO"]
 _STARTED = "started_at"
+_COUNTS = "metric_counts"
+
+#: The CloudWatch namespace of the skill's own metrics.
+NAMESPACE = "MuscleWeaknessGuide"
+#: Every metric the skill counts. A name not listed here is refused, so a typo at a call site
+#: fails the tests instead of quietly creating a new metric.
+METRICS = frozenset(
+    {"Fallback", "UnsureMenu", "OffTopic", "EmptyQuestion", "RedFlag", "EmergencyFollowUp"}
+)
 
 
 def configure(level: str = "INFO") -> None:
@@ -140,6 +155,70 @@ def log_request(handler_input: HandlerInput, outcome: str = "ok") -> None:
         pass
 
 
+def count(handler_input: HandlerInput, name: str, value: int = 1) -> None:
+    """Add to one of this request's counts (``METRICS``); the response logger writes them.
+
+    >>> from types import SimpleNamespace
+    >>> turn = SimpleNamespace(attributes_manager=SimpleNamespace(request_attributes={}))
+    >>> count(turn, "Fallback"); count(turn, "Fallback")
+    >>> turn.attributes_manager.request_attributes[_COUNTS]
+    {'Fallback': 2}
+    """
+    if name not in METRICS:
+        raise ValueError(f"unknown metric {name!r}: add it to logs.METRICS")
+    try:
+        counts = handler_input.attributes_manager.request_attributes.setdefault(_COUNTS, {})
+        counts[name] = counts.get(name, 0) + value
+    except Exception:  # counting must never cost an answer
+        pass
+
+
+def metric_line(counts: dict[str, int], locale: str | None, timestamp_ms: int) -> dict[str, Any]:
+    """One CloudWatch Embedded Metric Format object for one request's counts.
+
+    Two dimension sets: per locale, and all locales together. Only names and numbers go in.
+
+    >>> line = metric_line({"Fallback": 1}, "en-GB", 0)
+    >>> line["_aws"]["CloudWatchMetrics"][0]["Dimensions"]
+    [['Locale'], []]
+    >>> line["Fallback"], line["Locale"]
+    (1, 'en-GB')
+    """
+    names = sorted(name for name in counts if name in METRICS)
+    return {
+        "_aws": {
+            "Timestamp": timestamp_ms,
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": NAMESPACE,
+                    "Dimensions": [["Locale"], []],
+                    "Metrics": [{"Name": name, "Unit": "Count"} for name in names],
+                }
+            ],
+        },
+        "Locale": locale if isinstance(locale, str) else "unknown",
+        **{name: int(counts[name]) for name in names},
+    }
+
+
+def log_metrics(handler_input: HandlerInput) -> None:
+    """Write this request's EMF line, when anything was counted (once per request).
+
+    The line is an INFO line: ``LOG_LEVEL=WARNING`` (the offline chat) leaves it out.
+    """
+    try:
+        attributes = handler_input.attributes_manager.request_attributes
+        counts = attributes.pop(_COUNTS, None)
+        if not counts or not log.enabled("INFO"):
+            return
+        locale = getattr(handler_input.request_envelope.request, "locale", None)
+        line = metric_line(counts, locale, int(time.time() * 1000))
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(json.dumps(line) + "\n")
+    except Exception:  # metrics must never cost an answer
+        pass
+
+
 class RequestTimer(AbstractRequestInterceptor):
     def process(self, handler_input: HandlerInput) -> None:
         handler_input.attributes_manager.request_attributes[_STARTED] = time.perf_counter()
@@ -148,3 +227,4 @@ class RequestTimer(AbstractRequestInterceptor):
 class RequestLogger(AbstractResponseInterceptor):
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         log_request(handler_input)
+        log_metrics(handler_input)

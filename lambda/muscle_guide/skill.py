@@ -7,7 +7,6 @@ reused for every request, instead of the ASK SDK's default of rebuilding it per 
 from __future__ import annotations
 
 import json
-import os
 from datetime import date, datetime
 from typing import Any
 
@@ -141,25 +140,47 @@ class SkillRunner:
 
 
 def warm() -> None:
-    """Load what requests would otherwise load lazily, so a SnapStart snapshot already holds it."""
+    """Load what requests would otherwise load lazily, so a SnapStart snapshot already holds it.
+
+    Registered as a SnapStart before-snapshot hook (``register_warm_up``): Lambda runs it once,
+    after init and before it takes the snapshot, and never on an on-demand cold start, where
+    loading on first use is cheaper.
+    """
     from .check import table
     from .display import document
     from .knowledge import KNOWLEDGE
     from .retrieval import retriever
-    from .safety import rules
+    from .safety import compile_all
 
     len(KNOWLEDGE)
     retriever()
     document()
     table()
-    rules()
+    compile_all()
+
+
+def register_warm_up() -> bool:
+    """Register ``warm`` with the runtime's SnapStart hooks; False where there are none.
+
+    The Lambda Python runtime ships ``snapshot_restore_py`` (the runtime hooks of SnapStart);
+    it is not on PyPI, so off Lambda (tests, the simulator, the web service) the import fails
+    and nothing is registered.
+
+    >>> register_warm_up()
+    False
+    """
+    try:
+        from snapshot_restore_py import register_before_snapshot
+    except ImportError:
+        return False
+    register_before_snapshot(warm)
+    return True
 
 
 SETTINGS = Settings.from_env()
 configure(SETTINGS.log_level)
 RUNNER = SkillRunner(build_skill(SETTINGS))
-if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
-    warm()
+register_warm_up()
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from ask_sdk_model import Response
 
 from .. import state
 from ..knowledge import KNOWLEDGE
+from ..logs import count
 from ..phrases import phrases
 from ..replies import Reply, safety_line, say, send, topic_reply
 from ..resolve import Match, is_topic_request, resolve
@@ -33,12 +34,14 @@ def match_reply(handler_input: HandlerInput, match: Match) -> Reply:
     if match.kind == "answer" and topic is not None:
         return topic_reply(handler_input, topic)
     if match.kind == "unsure":
+        count(handler_input, "UnsureMenu")
         names = [t.name for t in map(KNOWLEDGE.get, match.candidates) if t is not None]
         offer = say(words["unsure_offer"].replace("{options}", spoken_list(names)), locale)
         state.put(handler_input, candidates=list(match.candidates))
         return Reply(
             speech=[say(words["unsure"], locale), offer, safety_line(locale)], reprompt=offer
         )
+    count(handler_input, "EmptyQuestion" if match.kind == "empty" else "OffTopic")
     lead = words["empty_question"] if match.kind == "empty" else words["off_topic"]
     return Reply(
         speech=[say(lead, locale), safety_line(locale), say(words["what_now"], locale)],

@@ -9,7 +9,7 @@ from ask_sdk_model import Response
 
 from .. import state
 from ..knowledge import KNOWLEDGE
-from ..logs import get_logger
+from ..logs import count, get_logger
 from ..phrases import phrases
 from ..replies import Reply, card_footer, disclaimer, safety_line, say, send
 
@@ -119,6 +119,7 @@ class FallbackHandler(AbstractRequestHandler):
         return is_request_type("IntentRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        count(handler_input, "Fallback")
         locale = state.locale(handler_input)
         words = phrases(locale)
         reply = Reply(

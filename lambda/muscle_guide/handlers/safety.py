@@ -18,6 +18,7 @@ from ask_sdk_model import Response
 
 from .. import state
 from ..interceptors import RED_FLAG
+from ..logs import count
 from ..replies import emergency_reply, send
 from ..resolve import is_topic_request, resolve, slot_text
 
@@ -70,6 +71,7 @@ class EmergencyFirstHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         found = handler_input.attributes_manager.request_attributes.get(RED_FLAG)
+        count(handler_input, "RedFlag" if found is not None else "EmergencyFollowUp")
         advice = getattr(found, "advice", None) or state.get_str(handler_input, state.EMERGENCY)
         state.put(handler_input, check=None, candidates=None, offer=None)
         return send(handler_input, emergency_reply(handler_input, advice or "general"))

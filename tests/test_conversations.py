@@ -79,3 +79,17 @@ def test_speech_rate_wraps_speech_in_prosody_and_normal_removes_it(chat):
     assert '<prosody rate="90%">' in slow["response"]["reprompt"]["outputSpeech"]["ssml"]
     normal = talk("speak normally")
     assert "prosody" not in normal["response"]["outputSpeech"]["ssml"]
+
+
+def test_repeat_at_a_slower_rate_says_it_once_at_that_rate_any_number_of_times(chat):
+    talk = chat("en-GB")
+    talk("open muscle weakness guide")
+    talk("speak slower")
+    answer = talk("what is polio")["response"]["outputSpeech"]["ssml"]
+    assert answer.count("<prosody") == 1
+    for _ in range(3):
+        again = talk("repeat")["response"]["outputSpeech"]["ssml"]
+        assert again == answer  # the same words, wrapped in the rate once, every time
+    normal = talk("speak normally")
+    assert "prosody" not in talk("repeat")["response"]["outputSpeech"]["ssml"]
+    assert "prosody" not in normal["response"]["outputSpeech"]["ssml"]

@@ -15,7 +15,6 @@ the session stays open), and no exception may be raised or logged on the way.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from muscle_guide import envelopes as ev
-from muscle_guide import state
+from muscle_guide import logs, state
 from muscle_guide.config import Settings
 from muscle_guide.knowledge import KNOWLEDGE
 from muscle_guide.phrases import phrases
@@ -358,32 +357,33 @@ def envelope(draw: st.DrawFn) -> dict[str, Any]:
 # --- the properties ----------------------------------------------------------------------------
 
 
-class _Failures(logging.Handler):
-    """Collects every error-level log record that carries an exception."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.exc_info:
-            self.records.append(record)
-
-
 @contextmanager
 def no_exception_logged() -> Iterator[None]:
-    """Fail if anything in the skill logs an exception (the catch-all handlers hide them)."""
-    handler = _Failures()
-    logger = logging.getLogger("muscle_guide")
-    logger.addHandler(handler)
-    try:
+    """Fail if anything in the skill logs an exception (the catch-all handlers hide them).
+
+    The skill's logger writes straight to stderr, not through ``logging``; ``logs.capture`` is
+    the hook that sees every entry it writes.
+    """
+    with logs.capture() as entries:
         yield
-    finally:
-        logger.removeHandler(handler)
-    if handler.records:
-        record = handler.records[0]
-        trace = logging.Formatter().formatException(record.exc_info)  # type: ignore[arg-type]
-        pytest.fail(f"{record.name}: {record.getMessage()}\n{trace}")
+    failures = [e for e in entries if e.get("level") == "ERROR" and e.get("exception")]
+    if failures:
+        first = failures[0]
+        pytest.fail(f"{first['logger']}: {first['message']}\n{first['exception']}")
+
+
+def test_the_guard_fires_when_a_handler_raises(monkeypatch):
+    """The guard is only worth having if it can fail: make a handler raise and watch it fire."""
+    from muscle_guide.handlers import core
+
+    def broken(self, handler_input):
+        raise RuntimeError("a handler broke")
+
+    monkeypatch.setattr(core.HelpIntentHandler, "handle", broken)
+    event = ev.envelope(ev.intent_request("AMAZON.HelpIntent"), ev.new_session())
+    with pytest.raises(pytest.fail.Exception, match="a handler broke"), no_exception_logged():
+        response = lambda_handler(event, None)
+        assert_valid_response(response)  # the skill still answers: only the log shows the failure
 
 
 def assert_answered(event: dict[str, Any], response: dict[str, Any]) -> None:

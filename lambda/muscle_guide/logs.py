@@ -21,6 +21,7 @@ import contextlib
 import json
 import sys
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ask_sdk_core.dispatch_components import (
@@ -88,6 +89,8 @@ class Logger:
             entry["exception"] = "".join(
                 traceback.format_exception(type(exc), exc, exc.__traceback__)
             )
+        for listener in _listeners:
+            listener(entry)
         with contextlib.suppress(OSError, ValueError):  # a closed stderr must never cost an answer
             sys.stderr.write(json.dumps(entry, default=str) + "\n")
 
@@ -110,6 +113,30 @@ class Logger:
 
 def get_logger(name: str) -> Logger:
     return Logger(name)
+
+
+#: Callbacks that see every entry written (``capture``); empty in production.
+_listeners: list[Callable[[dict[str, Any]], None]] = []
+
+
+@contextlib.contextmanager
+def capture() -> Iterator[list[dict[str, Any]]]:
+    """Collect every log entry written inside the block, for tests.
+
+    The skill's logger writes straight to stderr rather than through ``logging``, so a test that
+    listens to ``logging`` hears nothing; this hook is the one place that sees every line.
+
+    >>> with capture() as entries:
+    ...     get_logger("demo").warning("store slow", seconds=2)
+    >>> entries[0]["message"], entries[0]["seconds"]
+    ('store slow', 2)
+    """
+    entries: list[dict[str, Any]] = []
+    _listeners.append(entries.append)
+    try:
+        yield entries
+    finally:
+        _listeners.remove(entries.append)
 
 
 log = get_logger("muscle_guide.requests")

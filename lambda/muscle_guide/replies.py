@@ -182,8 +182,8 @@ def send(handler_input: HandlerInput, reply: Reply) -> Response:
     locale = state.locale(handler_input)
     rate = state.preference(handler_input, "rate")
     builder = handler_input.response_builder
-    spoken = speech.with_rate(speech.join(reply.speech), rate)
-    builder.speak(spoken)
+    said = speech.join(reply.speech)  # kept for "repeat" before the rate, which is applied once
+    builder.speak(speech.with_rate(said, rate))
     if reply.card_title:
         text = reply.card_text or card_footer(None, locale)
         builder.set_card(SimpleCard(title=reply.card_title, content=text[: speech.MAX_CARD_CHARS]))
@@ -202,15 +202,13 @@ def send(handler_input: HandlerInput, reply: Reply) -> Response:
         builder.set_should_end_session(True)
         reprompt = None
     else:
-        reprompt = speech.with_rate(
-            reply.reprompt or say(phrases(locale)["reprompt"], locale), rate
-        )
-        builder.ask(reprompt)
+        reprompt = reply.reprompt or say(phrases(locale)["reprompt"], locale)
+        builder.ask(speech.with_rate(reprompt, rate))
     if reply.topic:
         previous = state.get_str(handler_input, state.TOPIC)
         history = state.get_list(handler_input, state.HISTORY)
         if previous and previous != reply.topic and reply.push_history:
             history = [*history, previous][-state.MAX_HISTORY :]
         state.put(handler_input, topic=reply.topic, history=history or None)
-    state.put(handler_input, offer=reply.offer, last={"speech": spoken, "reprompt": reprompt})
+    state.put(handler_input, offer=reply.offer, last={"speech": said, "reprompt": reprompt})
     return builder.response

@@ -165,7 +165,7 @@ def unpacked_artifact(precompiled: bool) -> Iterator[Path]:
 
 def request_mix() -> list[dict[str, Any]]:
     """A realistic spread: launches, free questions, condition slots, follow-ups, help."""
-    from muscle_guide import envelopes as ev
+    from muscle_guide_simulator import envelopes as ev
 
     def in_session(request: dict[str, Any], attributes: dict[str, Any] | None = None) -> dict:
         session = ev.new_session(attributes=attributes)
@@ -213,8 +213,8 @@ def warm_latency(iterations: int) -> dict[str, Any]:
     os.environ.update(lambda_like_env())
     import hello_skill
 
+    from lambda_function import lambda_handler
     from muscle_guide import logs
-    from muscle_guide.skill import lambda_handler
 
     # Production logging (INFO, a JSON line per request) stays on; the lines go to /dev/null, as
     # what is timed is the skill, not a terminal.
@@ -377,7 +377,7 @@ def web_throughput(total: int, concurrency: int, workers: int, rounds: int) -> d
     ours_bodies = [json.dumps(event).encode() for event in mix]
     base_bodies = [json.dumps(as_baseline(event)).encode() for event in mix]
     apps = {
-        "ours": ("muscle_guide.webservice:create_app(verify=False)", ROOT, ours_bodies),
+        "ours": ("muscle_guide_webservice.app:create_app(verify=False)", ROOT, ours_bodies),
         "base": ("hello_web:app", BASELINE, base_bodies),
     }
     results: dict[str, list[dict[str, Any]]] = {"ours": [], "base": []}

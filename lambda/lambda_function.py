@@ -1,10 +1,28 @@
 """AWS Lambda entry point for Muscle Weakness Guide (handler: ``lambda_function.lambda_handler``).
 
-Importing the skill here, at module level, builds it during the Lambda init phase. Data files
-(knowledge base, search index, decision table) load on first use; under SnapStart they are
-loaded during init instead (``muscle_guide.skill.warm``), so the snapshot already holds them.
+The only module with import-time effects: it reads the environment, configures the logs and
+builds the skill, during the Lambda init phase, so every request reuses it. Data files
+(knowledge base, search index, decision table, red-flag patterns) load on first use; under
+SnapStart the before-snapshot hook loads them during init instead (``muscle_guide.skill.warm``),
+so the snapshot already holds them.
 """
 
-from muscle_guide.skill import lambda_handler
+from __future__ import annotations
+
+from typing import Any
+
+from muscle_guide.config import Settings
+from muscle_guide.logs import configure
+from muscle_guide.skill import SkillRunner, build_skill, register_warm_up
 
 __all__ = ["lambda_handler"]
+
+SETTINGS = Settings.from_env()
+configure(SETTINGS.log_level)
+RUNNER = SkillRunner(build_skill(SETTINGS))
+register_warm_up()
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The AWS Lambda entry point."""
+    return RUNNER(event, context)

@@ -13,9 +13,10 @@ Why each step is the way it is:
 * boto3, botocore, s3transfer and jmespath are left out of the lock although the DynamoDB
   persistence adapter asks for them, and removed should anything else bring them: the Lambda
   Python runtime provides them, and botocore alone would add more than ten megabytes.
-* Only what runs in Lambda is shipped: ``lambda_function.py`` and ``muscle_guide`` without the
-  developer tools (the offline simulator, its request builders and the CLI) or the HTTPS
-  web-service host; no tests (not even those some wheels carry), no caches.
+* What ships is what you see: the ``lambda/`` tree as it is (``lambda_function.py`` and the
+  ``muscle_guide`` package with its data), with no deny list; the simulator, the CLI and the
+  web-service host live in their own packages outside it. No tests (not even those some wheels
+  carry), no caches.
 * ``.pyc`` files are compiled by a Python 3.13 interpreter (pyenv has one here), because Lambda's
   code directory is read-only: without them every cold start compiles the ASK SDK again, more
   than twice as slow. They use the *unchecked-hash* invalidation mode: timestamp pycs compare
@@ -60,16 +61,9 @@ MAX_ZIP_BYTES = 3_500_000
 
 #: Distributions the Lambda Python runtime provides; they are never bundled.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
-#: First-party modules Lambda never runs: developer tools (``muscle-guide`` CLI, the offline
-#: simulator and its request builders) and the HTTPS web-service host, whose Flask and
-#: cryptography dependencies are not Lambda dependencies.
-NOT_SHIPPED_MODULES = (
-    "muscle_guide.cli",
-    "muscle_guide.simulator",
-    "muscle_guide.envelopes",
-    "muscle_guide.webservice",
-    "muscle_guide.verification",
-)
+#: First-party packages that live outside ``lambda/`` (the simulator with the CLI, and the web
+#: service host): shipped code must never import them, as they are not in the artifact.
+OUTSIDE_PACKAGES = ("muscle_guide_simulator", "muscle_guide_webservice")
 #: Test suites some wheels ship inside their package (certifi does).
 TEST_DIRS = ("tests", "test")
 #: Packages compiled in full although the trace does not import them (only with a table).
@@ -263,22 +257,18 @@ def _module_name(relative: Path) -> str:
     return ".".join(parts)
 
 
-def _is_not_shipped(module: str) -> bool:
-    return any(module == dev or module.startswith(dev + ".") for dev in NOT_SHIPPED_MODULES)
+def _is_outside(module: str) -> bool:
+    return any(module == pkg or module.startswith(pkg + ".") for pkg in OUTSIDE_PACKAGES)
 
 
 def copy_first_party(dest: Path, source: Path = LAMBDA_DIR) -> list[Path]:
-    """Copy the handler module and the skill package, without tests, caches or dev tools."""
+    """Copy the ``lambda/`` tree as it is: only caches are left behind, never a module."""
     copied = []
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
-        if not path.is_file() or relative.parts[0] not in ("lambda_function.py", "muscle_guide"):
+        if not path.is_file() or "__pycache__" in relative.parts:
             continue
-        if "__pycache__" in relative.parts or "tests" in relative.parts:
-            continue
-        if path.suffix in (".pyc", ".pyo") or path.name.startswith("test_"):
-            continue
-        if path.suffix == ".py" and _is_not_shipped(_module_name(relative)):
+        if path.suffix in (".pyc", ".pyo"):
             continue
         target = dest / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -302,20 +292,19 @@ def _imports(tree: ast.AST, module: str, is_package: bool) -> Iterator[str]:
 
 
 def check_no_unshipped_imports(dest: Path) -> None:
-    """Fail when shipped code imports a module that the artifact leaves out."""
+    """Fail when shipped code imports a first-party package that lives outside ``lambda/``."""
     problems = []
     for path in [*sorted(dest.glob("muscle_guide/**/*.py")), dest / "lambda_function.py"]:
         relative = path.relative_to(dest)
         module = _module_name(relative)
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(relative))
         for imported in _imports(tree, module, path.name == "__init__.py"):
-            if _is_not_shipped(imported):
+            if _is_outside(imported):
                 problems.append(f"{relative} imports {imported}")
     if problems:
         raise BuildError(
-            "runtime code imports modules that the artifact leaves out: "
+            "runtime code imports packages that live outside lambda/ and do not ship: "
             + "; ".join(sorted(set(problems)))
-            + f" (see NOT_SHIPPED_MODULES in {Path(__file__).name})"
         )
 
 

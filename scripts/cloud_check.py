@@ -70,7 +70,7 @@ def annotations(locale: str) -> dict[str, Any]:
     >>> first["inputs"]["utterance"], first["expected"][0]["intent"]["name"]
     ('what is muscle weakness', 'OverviewIntent')
     """
-    from muscle_guide.simulator import understand
+    from muscle_guide_simulator.simulator import understand
 
     data = []
     seen: set[str] = set()

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from muscle_guide.simulator import Conversation
+from muscle_guide_simulator.simulator import Conversation
 from support import assert_valid_response
 
 

@@ -102,7 +102,7 @@ def retrieval_answer(question: str) -> str | None:
 
 def routing_answer(locale: str) -> Callable[[str], str | None]:
     """Words -> simulator (interaction model) -> intent -> handler -> topic, as Alexa would."""
-    from muscle_guide.simulator import Conversation
+    from muscle_guide_simulator.simulator import Conversation
 
     def answer(question: str) -> str | None:
         response = Conversation(locale=locale).say(f"ask muscle weakness guide {question}")

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from muscle_guide import envelopes as ev
+from muscle_guide_simulator import envelopes as ev
 from signing import PKI_DIR_ENV, LocalPKI, body_of
 
 HERE = Path(__file__).resolve().parent

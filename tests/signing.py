@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from muscle_guide.verification import (
+from muscle_guide_webservice.verification import (
     CERT_URL_HEADER,
     SIGNATURE_HEADER,
     SIGNING_DOMAIN,
@@ -214,7 +214,7 @@ def signed_app() -> Any:
 
     For gunicorn in the load test only: ``gunicorn --pythonpath tests 'signing:signed_app()'``.
     """
-    from muscle_guide.webservice import create_app
+    from muscle_guide_webservice.app import create_app
 
     folder = Path(os.environ[PKI_DIR_ENV])
     root = x509.load_pem_x509_certificate((folder / "root.pem").read_bytes())

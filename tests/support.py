@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from muscle_guide import envelopes
-from muscle_guide.skill import lambda_handler
+from lambda_function import lambda_handler
 from muscle_guide.speech import MAX_SPEECH_CHARS, plain
+from muscle_guide_simulator import envelopes
 
 ROOT = Path(__file__).resolve().parents[1]
 ALLOWED_TAGS = {"speak", "say-as", "prosody", "break", "p", "s", "emphasis", "sub", "lang"}

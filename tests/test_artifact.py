@@ -117,10 +117,29 @@ def test_artifact_holds_no_tests_dev_tools_or_boto3(artifact) -> None:
         parts = PurePosixPath(name).parts
         assert "tests" not in parts and "test" not in parts, name
         assert not parts[-1].startswith("test_"), name
-    for module in ("cli", "simulator", "envelopes", "webservice", "verification"):
-        assert f"muscle_guide/{module}.py" not in artifact["names"]
+    for package in ("muscle_guide_simulator", "muscle_guide_webservice"):
+        assert package not in tops, f"{package} lives outside lambda/ and never ships"
     assert "lambda_function.py" in artifact["names"]
     assert "muscle_guide/data/knowledge_base.json" in artifact["names"]
+
+
+def test_the_first_party_code_shipped_is_exactly_the_lambda_tree(artifact) -> None:
+    """What ships is what you see: every file under lambda/ (caches aside), and nothing else."""
+    lambda_dir = ROOT / "lambda"
+    expected = {
+        path.relative_to(lambda_dir).as_posix()
+        for path in lambda_dir.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
+    }
+    shipped = {
+        name
+        for name in artifact["names"]
+        if "__pycache__" not in name
+        and (name.startswith("muscle_guide/") or "/" not in name)
+        and not name.endswith("/")
+    }
+    first_party = {n for n in shipped if n in expected or n.startswith("muscle_guide/")}
+    assert first_party == expected
 
 
 def test_every_shipped_module_of_the_skill_is_precompiled_unchecked(artifact) -> None:

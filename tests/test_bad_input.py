@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from muscle_guide import envelopes as ev
-from muscle_guide.skill import lambda_handler
+from lambda_function import lambda_handler
+from muscle_guide_simulator import envelopes as ev
 from support import assert_valid_response, ends, in_session, said
 
 

@@ -6,10 +6,10 @@ import itertools
 
 import pytest
 
-from muscle_guide import envelopes as ev
 from muscle_guide.check import MAX_QUESTIONS, OUTCOMES, table
 from muscle_guide.knowledge import KNOWLEDGE
 from muscle_guide.speech import plain, to_ssml
+from muscle_guide_simulator import envelopes as ev
 from support import ends, in_session, said, topic_of
 
 TABLE = table()

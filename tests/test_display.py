@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from muscle_guide import envelopes as ev
+from muscle_guide_simulator import envelopes as ev
 from support import in_session, run
 
 APL = "Alexa.Presentation.APL.RenderDocument"

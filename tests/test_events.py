@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from lambda_function import lambda_handler
 from muscle_guide.knowledge import KNOWLEDGE
-from muscle_guide.skill import lambda_handler
 from muscle_guide.speech import plain, to_ssml
 from support import assert_valid_response, ends, said, topic_of
 

@@ -27,13 +27,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from muscle_guide import envelopes as ev
+from lambda_function import lambda_handler
 from muscle_guide import logs, state
 from muscle_guide.config import Settings
 from muscle_guide.knowledge import KNOWLEDGE
 from muscle_guide.phrases import phrases
-from muscle_guide.skill import lambda_handler
-from muscle_guide.webservice import create_app
+from muscle_guide_simulator import envelopes as ev
+from muscle_guide_webservice.app import create_app
 from support import assert_valid_response, said
 
 ROOT = Path(__file__).resolve().parents[1]

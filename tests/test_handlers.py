@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from muscle_guide import envelopes as ev
 from muscle_guide.locales import EMERGENCY_NUMBERS
+from muscle_guide_simulator import envelopes as ev
 from support import ends, in_session, reprompt_of, run, said, topic_of
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from muscle_guide.locales import SUPPORTED_LOCALES, emergency_number
-from muscle_guide.simulator import normalise, understand
+from muscle_guide_simulator.simulator import normalise, understand
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "skill-package"

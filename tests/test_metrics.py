@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from muscle_guide import envelopes as ev
 from muscle_guide import logs
+from muscle_guide_simulator import envelopes as ev
 from support import in_session, run, said
 
 SECRET = "zebra"  # a word of the question that must never reach the logs

@@ -17,8 +17,8 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
 from muscle_guide.config import Settings
 from muscle_guide.knowledge import KNOWLEDGE
-from muscle_guide.simulator import Conversation
 from muscle_guide.skill import SkillRunner, build_skill
+from muscle_guide_simulator.simulator import Conversation
 from support import assert_valid_response, said, topic_of
 
 TABLE = "muscle-guide-test"

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from muscle_guide import envelopes as ev
 from muscle_guide import safety
 from muscle_guide.locales import EMERGENCY_NUMBERS
 from muscle_guide.safety import red_flag, screen
+from muscle_guide_simulator import envelopes as ev
 from support import in_session, run, said, topic_of
 
 DATA_DIR = Path(__file__).parent / "data"

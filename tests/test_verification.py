@@ -16,9 +16,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from ask_sdk_webservice_support.verifier import VerificationException
 
-from muscle_guide import envelopes as ev
 from muscle_guide.config import Settings
-from muscle_guide.verification import (
+from muscle_guide_simulator import envelopes as ev
+from muscle_guide_webservice.app import create_app
+from muscle_guide_webservice.verification import (
     CERT_URL_HEADER,
     SIGNATURE_HEADER,
     SignatureVerifier,
@@ -28,7 +29,6 @@ from muscle_guide.verification import (
     default_trust_roots,
     fetch_https,
 )
-from muscle_guide.webservice import create_app
 from signing import (
     CERT_URL,
     LocalPKI,
@@ -84,7 +84,7 @@ def rejected():
     """Assert a 400 and why. The caller only learns flask-ask-sdk's generic "failed verification"
     (or our envelope check's reason), so probes learn nothing; the reason is in the log."""
     reasons = _Reasons()
-    logger = logging.getLogger("muscle_guide")
+    logger = logging.getLogger("muscle_guide_webservice")
     logger.addHandler(reasons)
 
     def check(response, reason: str) -> None:
@@ -445,7 +445,7 @@ def test_unsigned_request_to_the_default_app_is_rejected_without_any_download(re
 def test_web_service_never_loads_the_broken_oscrypto_chain():
     """Root fix of wbond/oscrypto#78: the module that imports certvalidator/oscrypto is not used."""
     code = (
-        "import sys, muscle_guide.webservice, flask_ask_sdk.skill_adapter\n"
+        "import sys, muscle_guide_webservice.app, flask_ask_sdk.skill_adapter\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('oscrypto', 'certvalidator'))\n"
         "print(bad)\n"
     )

@@ -27,11 +27,11 @@ from typing import Any
 
 import pytest
 
-from muscle_guide import envelopes as ev
 from muscle_guide.knowledge import KNOWLEDGE
 from muscle_guide.phrases import phrases
 from muscle_guide.resolve import topic_for_intent
 from muscle_guide.speech import plain, to_ssml
+from muscle_guide_simulator import envelopes as ev
 from served import ROOT, Served
 from support import assert_valid_response, said, topic_of
 

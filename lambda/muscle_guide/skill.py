@@ -1,7 +1,8 @@
-"""Assembling the skill and the Lambda entry point.
+"""Assembling the skill: handlers, interceptors, the serializer, and a runner for Lambda events.
 
-The skill is built once per process (at import, so a cold start or SnapStart snapshot holds it) and
-reused for every request, instead of the ASK SDK's default of rebuilding it per invocation.
+Nothing happens at import: ``lambda_function`` (the Lambda entry point), the web service and the
+simulator each build the skill once per process and reuse it for every request, instead of the
+ASK SDK's default of rebuilding it per invocation.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ask_sdk_model import RequestEnvelope
 from .config import Settings
 from .handlers import exception_handlers, request_handlers
 from .interceptors import MemoryLoadInterceptor, MemorySaveInterceptor, RedFlagInterceptor
-from .logs import RequestLogger, RequestTimer, configure, get_logger
+from .logs import RequestLogger, RequestTimer, get_logger
 from .persistence import Memory, build_adapter
 from .speech import error_speech
 
@@ -175,14 +176,3 @@ def register_warm_up() -> bool:
         return False
     register_before_snapshot(warm)
     return True
-
-
-SETTINGS = Settings.from_env()
-configure(SETTINGS.log_level)
-RUNNER = SkillRunner(build_skill(SETTINGS))
-register_warm_up()
-
-
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """The AWS Lambda entry point (``lambda_function.lambda_handler`` re-exports it)."""
-    return RUNNER(event, context)

@@ -18,11 +18,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from muscle_guide.locales import DEFAULT_LOCALE
+
 from . import envelopes
-from .locales import DEFAULT_LOCALE
 
 INVOCATION = "muscle weakness guide"
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 _LAUNCH = re.compile(
     r"^(?:(?:open|launch|start|begin|load|run|play|use|talk to|ask|tell)\s+)?(?:the\s+)?"
     rf"{INVOCATION}"
@@ -285,7 +286,7 @@ class Conversation:
 
     def _handler(self) -> Handler:
         if self.handler is None:
-            from .skill import lambda_handler
+            from lambda_function import lambda_handler
 
             self.handler = lambda_handler
         return self.handler

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
-from .speech import plain
+from muscle_guide.locales import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from muscle_guide.speech import plain
 
 
 def render(response: dict[str, Any]) -> str:
@@ -77,7 +77,7 @@ def ask(text: str, locale: str, as_json: bool, out: TextIO) -> int:
 
 def invoke(path: Path, out: TextIO) -> int:
     """Run the Lambda handler on an event file, as ``sam local invoke`` would."""
-    from .skill import lambda_handler
+    from lambda_function import lambda_handler
 
     try:
         event = json.loads(path.read_text(encoding="utf-8"))
@@ -90,7 +90,7 @@ def invoke(path: Path, out: TextIO) -> int:
 
 def serve(host: str, port: int, verify: bool, workers: int) -> int:
     """Run the skill as an HTTPS-ready web service (put TLS in front; Alexa needs port 443)."""
-    from .webservice import NO_VERIFY_WARNING, create_app, run
+    from muscle_guide_webservice.app import NO_VERIFY_WARNING, create_app, run
 
     if not verify:
         banner = "!" * 100

@@ -12,7 +12,8 @@ whole internet, so this module adds what Lambda gives for free:
 The adapter is given our verifiers and told not to add its own (``ASK_SDK_VERIFY_*`` off): the
 pinned ask-sdk-webservice-support's defaults are older and weaker, and 1.3's cannot be imported
 here at all (README, "Web service"). ``create_app`` is the WSGI factory for any server
-(``gunicorn 'muscle_guide.webservice:create_app()'``); ``run`` is what ``muscle-guide serve`` uses.
+(``gunicorn 'muscle_guide_webservice.app:create_app()'``); ``run`` is what
+``muscle-guide serve`` uses.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from flask_ask_sdk.skill_adapter import (
 )
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from .config import Settings
-from .logs import get_logger
-from .skill import Serializer, build_skill
+from muscle_guide.config import Settings
+from muscle_guide.logs import get_logger
+from muscle_guide.skill import Serializer, build_skill
+
 from .verification import SignatureVerifier, SkillIdVerifier, TimestampVerifier
 
 log = get_logger(__name__)

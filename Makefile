@@ -54,9 +54,10 @@ invoke: $(STAMP) ## run lambda_handler on an event: make invoke EVENT=events/hel
 test: $(STAMP) ## run the whole test suite
 	$(PY) -m pytest
 
-lint: $(STAMP) ## ruff checks and formatting check
+lint: $(STAMP) ## ruff checks, formatting check, and mypy (strict on the skill package)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP) ## apply ruff formatting and safe fixes
 	$(BIN)/ruff check --fix .

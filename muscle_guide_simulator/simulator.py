@@ -233,12 +233,20 @@ def normalise_sample(sample: str) -> str:
     return " ".join(" ".join(p if i % 2 else normalise(p) for i, p in enumerate(parts)).split())
 
 
+_MODELS = Path("skill-package") / "interactionModels" / "custom"
+
+
 def model_dir() -> Path:
-    return Path(
-        os.environ.get(
-            "MUSCLE_GUIDE_MODEL_DIR", REPO_ROOT / "skill-package" / "interactionModels" / "custom"
-        )
-    )
+    """Where the generated interaction models are: ``MUSCLE_GUIDE_MODEL_DIR``, else the checkout.
+
+    An editable install finds the checkout beside this package; a plain ``pip install .`` puts
+    the package in site-packages, so the checkout is then the working directory.
+    """
+    configured = os.environ.get("MUSCLE_GUIDE_MODEL_DIR")
+    if configured:
+        return Path(configured)
+    beside = REPO_ROOT / _MODELS
+    return beside if beside.is_dir() else Path.cwd() / _MODELS
 
 
 @lru_cache(maxsize=8)

@@ -261,12 +261,20 @@ def _is_outside(module: str) -> bool:
     return any(module == pkg or module.startswith(pkg + ".") for pkg in OUTSIDE_PACKAGES)
 
 
+def _is_local_clutter(relative: Path) -> bool:
+    """What tools leave in a working tree and git ignores: caches, hidden folders, egg-info."""
+    return any(
+        part == "__pycache__" or part.startswith(".") or part.endswith(".egg-info")
+        for part in relative.parts
+    )
+
+
 def copy_first_party(dest: Path, source: Path = LAMBDA_DIR) -> list[Path]:
-    """Copy the ``lambda/`` tree as it is: only caches are left behind, never a module."""
+    """Copy the ``lambda/`` tree as it is: only local clutter is left behind, never a module."""
     copied = []
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
-        if not path.is_file() or "__pycache__" in relative.parts:
+        if not path.is_file() or _is_local_clutter(relative):
             continue
         if path.suffix in (".pyc", ".pyo"):
             continue

@@ -206,7 +206,7 @@ def test_anchors_only_skip_work_and_never_change_an_answer(monkeypatch):
         [p for sign in everything.signs for p, _ in sign.patterns]
         + list(range(len(everything.spoken_forms)))
     )
-    exhaustive = everything._replace(index={}, ungated=all_patterns)
+    exhaustive = everything._replace(anchor_index={}, ungated=all_patterns)
     monkeypatch.setattr(safety, "rules", lambda: exhaustive)
     safety._word_hits.cache_clear()
     try:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 _DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "symptom_check.json")
 OUTCOMES = ("emergency", "mini_stroke", "doctor", "rest")
@@ -45,7 +45,7 @@ class DecisionTable:
     'emergency'
     """
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict[str, Any]) -> None:
         self.start: str = data["start"]
         self.questions: Mapping[str, Question] = MappingProxyType(
             {
@@ -56,7 +56,7 @@ class DecisionTable:
         self.outcomes: Mapping[str, Outcome] = MappingProxyType(
             {key: Outcome(key, **value) for key, value in data["outcomes"].items()}
         )
-        self.sources: Mapping[str, dict] = MappingProxyType(data["sources"])
+        self.sources: Mapping[str, dict[str, str]] = MappingProxyType(data["sources"])
         self.uncertain = re.compile(data["uncertain"])
 
     def next(self, step: str, answer: bool) -> str:

@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_supported_interfaces
 
 APL_INTERFACE = "Alexa.Presentation.APL"
 _DOCUMENT_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "apl_answer.json")
@@ -30,8 +31,7 @@ def document() -> dict[str, Any]:
 def supports_apl(handler_input: HandlerInput) -> bool:
     """True when the device declares the APL interface in its supported interfaces."""
     try:
-        device = handler_input.request_envelope.context.system.device
-        interfaces = device.supported_interfaces
+        interfaces = get_supported_interfaces(handler_input)
     except AttributeError:
         return False
     return getattr(interfaces, "alexa_presentation_apl", None) is not None
@@ -60,4 +60,4 @@ def render_directive(title: str, brief: str, card_text: str, sources: str, discl
             "disclaimer": disclaimer,
         }
     }
-    return RenderDocumentDirective(token="answer", document=document(), datasources=data)
+    return RenderDocumentDirective(token="answer", document=document(), datasources=dict(data))

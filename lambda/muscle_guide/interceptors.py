@@ -7,6 +7,7 @@ own faults and degrades (no memory, no log line) rather than costing the person 
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
@@ -44,7 +45,7 @@ class MemoryLoadInterceptor(AbstractRequestInterceptor):
             attrs = state.attributes(handler_input)
             request_attrs = handler_input.attributes_manager.request_attributes
             if state.MEMORY in attrs and isinstance(attrs[state.MEMORY], dict):
-                raw: dict | None = attrs[state.MEMORY]
+                raw: dict[str, Any] | None = attrs[state.MEMORY]
             elif RED_FLAG in request_attrs:
                 return  # the number comes first; memory can wait for the next turn
             else:
@@ -83,7 +84,8 @@ class MemorySaveInterceptor(AbstractResponseInterceptor):
                 current["last_topic"] = topic.id
             state.put(handler_input, memory=current)
             if current != before:
-                budget = self.store.budget - float(request_attrs.get(_SPENT, 0.0))
+                spent = request_attrs.get(_SPENT, 0.0)
+                budget = self.store.budget - (spent if isinstance(spent, float) else 0.0)
                 self.store.save(handler_input.request_envelope, current, budget)
         except Exception:
             log.exception("memory could not be saved")

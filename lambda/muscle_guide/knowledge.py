@@ -57,8 +57,10 @@ class KnowledgeBase:
         )
         topics = {}
         for raw in data["topics"]:
-            fields = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
-            topics[raw["id"]] = Topic(**fields)
+            fields: dict[str, Any] = {
+                k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()
+            }
+            topics[raw["id"]] = Topic(**fields)  # fields checked by the schema test
         self.topics = MappingProxyType(topics)
 
     @classmethod

@@ -144,10 +144,8 @@ log = get_logger("muscle_guide.requests")
 
 def user_hash(handler_input: HandlerInput) -> str | None:
     """A short keyed hash of the user id: enough to group a user's requests, not to find them."""
-    try:
-        user_id = handler_input.request_envelope.context.system.user.user_id
-    except AttributeError:
-        return None
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    user_id = getattr(getattr(system, "user", None), "user_id", None)
     if not isinstance(user_id, str):
         return None
     return blake2b(user_id.encode(), digest_size=8, key=b"muscle-guide").hexdigest()
@@ -194,7 +192,8 @@ def count(handler_input: HandlerInput, name: str, value: int = 1) -> None:
     if name not in METRICS:
         raise ValueError(f"unknown metric {name!r}: add it to logs.METRICS")
     try:
-        counts = handler_input.attributes_manager.request_attributes.setdefault(_COUNTS, {})
+        attributes: dict[str, Any] = handler_input.attributes_manager.request_attributes
+        counts: dict[str, int] = attributes.setdefault(_COUNTS, {})
         counts[name] = counts.get(name, 0) + value
     except Exception:  # counting must never cost an answer
         pass
@@ -234,8 +233,8 @@ def log_metrics(handler_input: HandlerInput) -> None:
     The line is an INFO line: ``LOG_LEVEL=WARNING`` (the offline chat) leaves it out.
     """
     try:
-        attributes = handler_input.attributes_manager.request_attributes
-        counts = attributes.pop(_COUNTS, None)
+        attributes: dict[str, Any] = handler_input.attributes_manager.request_attributes
+        counts: dict[str, int] | None = attributes.pop(_COUNTS, None)
         if not counts or not log.enabled("INFO"):
             return
         locale = getattr(handler_input.request_envelope.request, "locale", None)

@@ -35,10 +35,8 @@ STORE_TIMEOUT = 0.25
 
 def user_key(request_envelope: RequestEnvelope) -> str:
     """The Alexa user id, the only identifier we keep, and only as the key."""
-    try:
-        user_id = request_envelope.context.system.user.user_id
-    except AttributeError as error:
-        raise PersistenceException("request has no user id") from error
+    system = getattr(request_envelope.context, "system", None)
+    user_id = getattr(getattr(system, "user", None), "user_id", None)
     if not isinstance(user_id, str) or not user_id:
         raise PersistenceException("request has no user id")
     return user_id
@@ -66,7 +64,9 @@ class FileAdapter(AbstractPersistenceAdapter):
         value = self._read().get(user_key(request_envelope), {})
         return value if isinstance(value, dict) else {}
 
-    def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict) -> None:
+    def save_attributes(
+        self, request_envelope: RequestEnvelope, attributes: dict[str, Any]
+    ) -> None:
         import tempfile  # only local runs write files; keep it off the Lambda cold start
 
         key = user_key(request_envelope)
@@ -179,7 +179,9 @@ class Memory:
             )
         self._failing = True
 
-    def load(self, request_envelope: RequestEnvelope, budget: float | None = None) -> dict | None:
+    def load(
+        self, request_envelope: RequestEnvelope, budget: float | None = None
+    ) -> dict[str, Any] | None:
         """The stored attributes ({} for a new user), or None if the store could not answer."""
         adapter = self.adapter
         if adapter is None:

@@ -133,7 +133,8 @@ def next_offer(topic: Topic, handler_input: HandlerInput) -> Topic | None:
     recent = {topic.id, *state.get_list(handler_input, state.HISTORY)[-1:]}
     choices = [t for t in map(KNOWLEDGE.get, topic.related) if t is not None]
     fresh = [t for t in choices if t.id not in recent]
-    return (fresh or choices or [None])[0]
+    pool = fresh or choices
+    return pool[0] if pool else None
 
 
 def topic_reply(

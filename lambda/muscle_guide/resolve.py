@@ -80,6 +80,8 @@ def _search(text: str) -> Match:
 def resolve(handler_input: HandlerInput) -> Match:
     """Resolve an answerable intent request to a topic, a set of guesses, or nothing."""
     request = handler_input.request_envelope.request
+    if not isinstance(request, IntentRequest):
+        return Match("empty")
     intent_name = request.intent.name if request.intent else ""
     for slot in ((request.intent.slots or {}) if request.intent else {}).values():
         topic = KNOWLEDGE.get(resolved_id(slot))

@@ -99,10 +99,10 @@ class Retriever:
         # Each posting holds its finished BM25 contribution, so a query only adds numbers up.
         # Contributions too small to change a ranking ("muscle" is in every topic) are dropped.
         self.postings = {}
-        for term, docs in postings.items():
+        for term, by_doc in postings.items():
             kept = tuple(
                 (doc, weight)
-                for doc, tf in docs.items()
+                for doc, tf in by_doc.items()
                 if (weight := self.idf[term] * tf * (K1 + 1) / (tf + K1)) >= MIN_CONTRIBUTION
             )
             if kept:

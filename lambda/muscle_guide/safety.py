@@ -54,7 +54,7 @@ class _Rules(NamedTuple):
     info_frames: tuple[str, ...]
     signs: tuple[_Sign, ...]
     #: The first group of every gated pattern, inverted: word piece -> the patterns needing it.
-    index: dict[str, frozenset[str | int]]
+    anchor_index: dict[str, frozenset[str | int]]
     #: Patterns with no usable anchors: always tried.
     ungated: frozenset[str | int]
     #: The longest indexed piece: longer runs of a word need not be looked up.
@@ -115,7 +115,7 @@ def _word_hits(word: str) -> frozenset[str | int]:
     so a new question is mostly made of words already looked up.
     """
     r = rules()
-    index, longest = r.index, r.longest
+    index, longest = r.anchor_index, r.longest
     found: set[str | int] = set()
     size = len(word)
     for start in range(size - _MIN_PIECE + 1):
@@ -148,7 +148,9 @@ def rules() -> _Rules:
         data = json.load(handle)
     anchors = data["anchors"]
 
-    def gated(patterns: list[str], gates: list[list[list[str]] | None]) -> tuple:
+    def gated(
+        patterns: list[str], gates: list[list[list[str]] | None]
+    ) -> tuple[tuple[str, _Pieces], ...]:
         return tuple((p, _pieces(g)) for p, g in zip(patterns, gates, strict=True))
 
     signs = tuple(
@@ -183,7 +185,7 @@ def rules() -> _Rules:
                 index.setdefault(piece, set()).add(pattern)
     context = data["context"]
     return _Rules(
-        index={piece: frozenset(found) for piece, found in index.items()},
+        anchor_index={piece: frozenset(found) for piece, found in index.items()},
         ungated=frozenset(ungated),
         longest=max(map(len, index)),
         spoken_forms=forms,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import AskSdkException
@@ -55,7 +55,7 @@ class Serializer(DefaultSerializer):
         direct = getattr(self, "_DefaultSerializer__deserialize", None)
         if direct is not None:
             return direct(event, RequestEnvelope)  # type: ignore[no-any-return]
-        return self.deserialize(json.dumps(event), RequestEnvelope)
+        return cast(RequestEnvelope, self.deserialize(json.dumps(event), RequestEnvelope))
 
 
 class SkillIdMismatch(AskSdkException):
@@ -81,9 +81,9 @@ def build_skill(
         builder.add_global_response_interceptor(response_interceptor)
     for handler in request_handlers():
         builder.add_request_handler(handler)
-    for handler in exception_handlers():
-        builder.add_exception_handler(handler)
-    builder.skill_id = settings.skill_id
+    for exception_handler in exception_handlers():
+        builder.add_exception_handler(exception_handler)
+    builder.skill_id = settings.skill_id  # type: ignore[assignment]  # the SDK annotates None
     skill = builder.create()
     skill.serializer = Serializer()
     return skill
@@ -95,7 +95,7 @@ def _application_id(event: dict[str, Any]) -> str | None:
         for key in path:
             node = node.get(key) if isinstance(node, dict) else None
         if isinstance(node, dict) and isinstance(node.get("applicationId"), str):
-            return node["applicationId"]
+            return str(node["applicationId"])
     return None
 
 
@@ -132,7 +132,7 @@ class SkillRunner:
                 raise ValueError("event has no request type")
             envelope = self.serializer.from_event(event)
             response = self.skill.invoke(request_envelope=envelope, context=context)
-            return self.serializer.serialize(response)  # type: ignore[no-any-return]
+            return cast(dict[str, Any], self.serializer.serialize(response))
         except SkillIdMismatch:
             raise
         except Exception:

@@ -71,7 +71,7 @@ def locale(handler_input: HandlerInput) -> str:
 def is_one_shot(handler_input: HandlerInput) -> bool:
     """True for "Alexa, ask muscle weakness guide ...": a new session opened by an intent."""
     session = handler_input.request_envelope.session
-    request_type = handler_input.request_envelope.request.object_type
+    request_type = getattr(handler_input.request_envelope.request, "object_type", None)
     return request_type == "IntentRequest" and (session is None or bool(session.new))
 
 
@@ -93,7 +93,8 @@ def clean_memory(raw: object) -> dict[str, Any]:
     {'disclaimer_heard': False, 'last_topic': None, 'prefs': {'length': 'brief', 'rate': 'slow'}}
     """
     raw = raw if isinstance(raw, dict) else {}
-    prefs = raw.get("prefs") if isinstance(raw.get("prefs"), dict) else {}
+    prefs_raw = raw.get("prefs")
+    prefs: dict[str, Any] = prefs_raw if isinstance(prefs_raw, dict) else {}
     last = raw.get("last_topic")
     return {
         "disclaimer_heard": raw.get("disclaimer_heard") is True,

@@ -54,7 +54,7 @@ class TopicAnswerHandler(AbstractRequestHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_request_type("IntentRequest")(handler_input) and is_topic_request(
-            get_intent_name(handler_input)
+            str(get_intent_name(handler_input))
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:

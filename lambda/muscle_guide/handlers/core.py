@@ -164,6 +164,6 @@ class OtherRequestHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         log.info(
             "ignored request",
-            request_type=handler_input.request_envelope.request.object_type,
+            request_type=getattr(handler_input.request_envelope.request, "object_type", None),
         )
         return handler_input.response_builder.response

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, is_intent_name
-from ask_sdk_model import Response
+from ask_sdk_model import IntentRequest, Response
 
 from .. import state
 from ..phrases import phrases
@@ -33,8 +33,10 @@ class PreferenceHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         locale = state.locale(handler_input)
         words = phrases(locale)
-        slot_name, key, confirmations, which = _SETTINGS[get_intent_name(handler_input)]
-        slots = handler_input.request_envelope.request.intent.slots or {}
+        slot_name, key, confirmations, which = _SETTINGS[str(get_intent_name(handler_input))]
+        request = handler_input.request_envelope.request
+        intent = request.intent if isinstance(request, IntentRequest) else None
+        slots = (intent.slots if intent is not None else None) or {}
         value = resolved_id(slots.get(slot_name))
         question = say(words["anything_else"], locale)
         if value not in confirmations:

@@ -48,7 +48,7 @@ def is_follow_up(handler_input: HandlerInput) -> bool:
     """True when, after an emergency answer, this turn should hear the emergency steps again."""
     if not is_request_type("IntentRequest")(handler_input):
         return False
-    intent = get_intent_name(handler_input)
+    intent = str(get_intent_name(handler_input))
     if intent in _FOLLOW_UP_INTENTS:
         return True
     if not is_topic_request(intent):

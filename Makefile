@@ -64,15 +64,15 @@ format: $(STAMP) ## apply ruff formatting and safe fixes
 	$(BIN)/ruff format .
 
 model: $(STAMP) ## regenerate the interaction models and the search index from the data
-	$(PY) interaction_model/generate.py
-	$(PY) scripts/red_flag_anchors.py
+	$(PY) -m muscle_guide_tools.model_generate
+	$(PY) -m muscle_guide_tools.red_flag_anchors
 	$(PY) -m muscle_guide.retrieval
 
 index: $(STAMP) ## rebuild lambda/muscle_guide/data/search_index.json after editing the knowledge
 	$(PY) -m muscle_guide.retrieval
 
 eval: $(STAMP) ## accuracy of free spoken questions on tests/data/questions.yaml
-	$(PY) tests/evaluate.py
+	$(PY) -m muscle_guide_tools.evaluate
 
 # Deployment (README, "Deploy"): the Lambda artifact, the skill's icons, and AWS itself.
 .PHONY: build build-SkillFunction icons deploy destroy
@@ -135,7 +135,7 @@ fuzz: $(STAMP) ## thousands of generated hostile requests (hypothesis profile "f
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
 
 load: $(STAMP) ## bounded load test on loopback under gunicorn: req/s, latency, errors (must be 0)
-	$(PY) tests/load.py --requests $(REQUESTS) --concurrency $(CONCURRENCY)
+	$(PY) -m muscle_guide_tools.load --requests $(REQUESTS) --concurrency $(CONCURRENCY)
 
 # Benchmarks (benchmarks/README.md): our skill against a bare ASK SDK skill, side by side.
 .PHONY: bench

@@ -251,9 +251,8 @@ def warm_latency(iterations: int) -> dict[str, Any]:
 
 def retrieval_latency(iterations: int) -> dict[str, Any]:
     """The search alone, for the labelled questions, after the index is loaded."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    import evaluate
     from muscle_guide.retrieval import retriever
+    from muscle_guide_tools import evaluate
 
     index = retriever()
     questions = [q for q, _ in evaluate.load()[0]]

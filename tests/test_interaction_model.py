@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "interaction_model"))
+from muscle_guide_tools import model_generate as generate
+from muscle_guide_tools import model_validate as validate
 
-import generate  # noqa: E402
-import validate  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 LOCALES = ("en-US", "en-GB", "en-IN", "en-AU", "en-CA")
 BRITISH = ("en-GB", "en-AU", "en-IN")
@@ -64,7 +62,7 @@ def all_samples(model: dict[str, Any]) -> list[str]:
 
 def test_generated_files_are_not_stale(models):
     stale = [str(path) for path in generate.stale_files(models)]
-    assert not stale, f"run python interaction_model/generate.py; stale: {stale}"
+    assert not stale, f"run python -m muscle_guide_tools.model_generate; stale: {stale}"
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-import evaluate
 from muscle_guide.knowledge import KNOWLEDGE
 from muscle_guide.retrieval import INDEX_FILE, Retriever, fingerprint, load, retriever
 from muscle_guide.text import terms
 from muscle_guide_simulator import envelopes as ev
+from muscle_guide_tools import evaluate
 from support import in_session, said, topic_of
 
 TARGET = evaluate.TARGET

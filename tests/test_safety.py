@@ -10,7 +10,6 @@ guarded here with a floor, so a change that makes the blind figures worse fails.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,6 @@ from muscle_guide_simulator import envelopes as ev
 from support import in_session, run, said, topic_of
 
 DATA_DIR = Path(__file__).parent / "data"
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))  # red_flag_anchors
 TUNED = {
     name: yaml.safe_load((DATA_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
     for name in ("red_flags", "red_flags_dev")
@@ -187,10 +185,12 @@ def test_more_calm_phrasings(text):
 
 
 def test_the_committed_anchors_are_derived_from_the_patterns():
-    import red_flag_anchors
+    from muscle_guide_tools import red_flag_anchors
 
     data = json.loads(red_flag_anchors.DATA.read_text(encoding="utf-8"))
-    assert red_flag_anchors.derive(data) == data["anchors"], "run scripts/red_flag_anchors.py"
+    assert red_flag_anchors.derive(data) == data["anchors"], (
+        "run muscle_guide_tools/red_flag_anchors.py"
+    )
     data["signs"]["speech"]["patterns"][0] = r"\bgarbled\b"  # a changed pattern is noticed
     assert red_flag_anchors.derive(data) != data["anchors"]
 

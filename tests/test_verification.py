@@ -18,6 +18,16 @@ from ask_sdk_webservice_support.verifier import VerificationException
 
 from muscle_guide.config import Settings
 from muscle_guide_simulator import envelopes as ev
+from muscle_guide_tools.signing import (
+    CERT_URL,
+    LocalPKI,
+    body_of,
+    ca_certificate,
+    leaf_certificate,
+    new_key,
+    pem,
+    shared_pki,
+)
 from muscle_guide_webservice.app import create_app
 from muscle_guide_webservice.verification import (
     CERT_URL_HEADER,
@@ -28,16 +38,6 @@ from muscle_guide_webservice.verification import (
     check_cert_url,
     default_trust_roots,
     fetch_https,
-)
-from signing import (
-    CERT_URL,
-    LocalPKI,
-    body_of,
-    ca_certificate,
-    leaf_certificate,
-    new_key,
-    pem,
-    shared_pki,
 )
 from support import assert_valid_response, said, topic_of
 

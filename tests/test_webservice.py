@@ -21,10 +21,10 @@ from werkzeug.serving import make_server
 
 from muscle_guide.config import Settings
 from muscle_guide_simulator import envelopes as ev
+from muscle_guide_tools.signing import LocalPKI, body_of, shared_pki
 from muscle_guide_webservice.app import MAX_BODY_BYTES, create_app
 from muscle_guide_webservice.verification import CERT_URL_HEADER, SIGNATURE_HEADER
 from served import Served
-from signing import LocalPKI, body_of, shared_pki
 from support import assert_valid_response, said, topic_of
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -142,7 +142,7 @@ def rules() -> _Rules:
     """The screening rules, read on the first screening (a launch never needs them).
 
     Only the data is read here; each pattern is compiled the first time a text contains one of
-    its anchors (``scripts/red_flag_anchors.py`` derives them from the patterns).
+    its anchors (``muscle_guide_tools/red_flag_anchors.py`` derives them from the patterns).
     """
     with open(_DATA, encoding="utf-8") as handle:
         data = json.load(handle)

@@ -7,8 +7,8 @@ a substring test costs well under a microsecond. The anchors are worked out here
 patterns themselves, so they cannot drift from them: ``make model`` rewrites them, and
 ``tests/test_safety.py`` fails when the committed ones are stale.
 
-    python scripts/red_flag_anchors.py          # rewrite data/red_flags.json's anchors
-    python scripts/red_flag_anchors.py --check  # exit 1 if they are stale
+    python -m muscle_guide_tools.red_flag_anchors          # rewrite the anchors
+    python -m muscle_guide_tools.red_flag_anchors --check  # exit 1 if they are stale
 """
 
 from __future__ import annotations
@@ -16,15 +16,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
+
+from muscle_guide_tools import ROOT
 
 try:
     import re._parser as sre_parse  # Python 3.11 and later
 except ImportError:  # pragma: no cover
     import sre_parse  # type: ignore[no-redef]
 
-DATA = Path(__file__).resolve().parents[1] / "lambda" / "muscle_guide" / "data" / "red_flags.json"
+DATA = ROOT / "lambda" / "muscle_guide" / "data" / "red_flags.json"
 _REPEATS = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
 
 
@@ -94,7 +95,7 @@ def derive(data: dict[str, Any]) -> dict[str, Any]:
             "requires": [anchors(p) for p in sign.get("requires", [])],
         }
     return {
-        "_comment": "Made by scripts/red_flag_anchors.py from the patterns above; do not edit.",
+        "_comment": "Made by muscle_guide_tools.red_flag_anchors from the patterns; do not edit.",
         "signs": signs,
         "spoken_forms": [anchors(pattern) for pattern, _ in data["spoken_forms"]],
     }
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     fresh = derive(data)
     if args.check:
         if data.get("anchors") != fresh:
-            print(f"{DATA} has stale anchors: run python scripts/red_flag_anchors.py")
+            print(f"{DATA} has stale anchors: run make model")
             return 1
         return 0
     data["anchors"] = fresh

@@ -5,8 +5,8 @@ follow the knowledge base exactly (the skill resolves a slot's value id straight
 Hand-kept JSON copies would drift from each other and from the knowledge base; one readable
 source plus this script cannot.
 
-    python interaction_model/generate.py          # write skill-package/.../<locale>.json
-    python interaction_model/generate.py --check  # write nothing; exit 1 if any file is stale
+    python -m muscle_guide_tools.model_generate          # write skill-package/.../<locale>.json
+    python -m muscle_guide_tools.model_generate --check  # write nothing; exit 1 if stale
 
 Tests use :func:`build_models`:
 
@@ -31,14 +31,10 @@ from typing import Any
 
 import yaml
 
-HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:  # so `import validate` works however this module is loaded
-    sys.path.insert(0, str(HERE))
+from muscle_guide_tools import ROOT
+from muscle_guide_tools.model_validate import MAX_SLOT_VALUE_CHARS, spoken_text_problems, validate
 
-from validate import MAX_SLOT_VALUE_CHARS, spoken_text_problems, validate  # noqa: E402
-
-ROOT = HERE.parent
-SOURCE_FILE = HERE / "model.yaml"
+SOURCE_FILE = ROOT / "interaction_model" / "model.yaml"
 KNOWLEDGE_FILE = ROOT / "lambda" / "muscle_guide" / "data" / "knowledge_base.json"
 OUTPUT_DIR = ROOT / "skill-package" / "interactionModels" / "custom"
 DEFAULT_KEY = "default"
@@ -504,7 +500,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     stale = stale_files(result.models, args.output_dir)
     if args.check:
         for path in stale:
-            print(f"stale: {path} (run python interaction_model/generate.py)", file=sys.stderr)
+            print(
+                f"stale: {path} (run python -m muscle_guide_tools.model_generate)", file=sys.stderr
+            )
         return 1 if stale else 0
     args.output_dir.mkdir(parents=True, exist_ok=True)
     for locale, model in result.models.items():

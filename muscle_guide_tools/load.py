@@ -9,7 +9,7 @@ second, latency percentiles and the error count. It exits non-zero if any reques
 Everything is bounded: the request count, the concurrency, and a wall-clock limit after which the
 run stops and counts what never finished as errors. Traffic goes only to 127.0.0.1.
 
-    python tests/load.py --requests 5000 --concurrency 16
+    python muscle_guide_tools/load.py --requests 5000 --concurrency 16
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from muscle_guide_simulator import envelopes as ev
-from signing import PKI_DIR_ENV, LocalPKI, body_of
+from muscle_guide_tools.signing import PKI_DIR_ENV, LocalPKI, body_of
 
 HERE = Path(__file__).resolve().parent
 
@@ -184,9 +184,7 @@ def start_server(pki_dir: Path, workers: int) -> tuple[subprocess.Popen[str], in
         "--threads",
         "4",
         "--no-control-socket",
-        "--pythonpath",
-        str(HERE),
-        "signing:signed_app()",
+        "muscle_guide_tools.signing:signed_app()",
     ]
     env = {
         **os.environ,

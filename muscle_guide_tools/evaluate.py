@@ -6,7 +6,7 @@ intent -> handler), and prints top-1 accuracy, per-topic recall, every miss, and
 off-topic utterances were (wrongly) given a medical answer. The same figures back the tests in
 ``test_retrieval.py``.
 
-    python tests/evaluate.py [--misses]
+    python muscle_guide_tools/evaluate.py [--misses]
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from pathlib import Path
 
 import yaml
 
-DATA = Path(__file__).resolve().parent / "data" / "questions.yaml"
+from muscle_guide_tools import ROOT
+
+DATA = ROOT / "tests" / "data" / "questions.yaml"
 #: Written blind (without seeing the skill, its samples or the main set) and never tuned on:
 #: the honest estimate of how the skill does on questions nobody anticipated.
 HOLDOUT = DATA.with_name("questions_holdout.yaml")

@@ -9,8 +9,9 @@ below names the page it came from.
     >>> validate({"interactionModel": {"languageModel": {"invocationName": "x"}}}, "en-US")[0]
     'en-US: invocation name "x" must have at least two words'
 
-Command line: ``python interaction_model/validate.py FILE...`` prints every violation and exits 1
-if there is any. The locale is taken from each file's name (``en-GB.json`` -> ``en-GB``).
+Command line: ``python -m muscle_guide_tools.model_validate FILE...`` prints every violation
+and exits 1 if there is any. The locale is taken from each file's name (``en-GB.json`` ->
+``en-GB``).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ __all__ = ["lambda_handler"]
 
 SETTINGS = Settings.from_env()
 configure(SETTINGS.log_level)
-RUNNER = SkillRunner(build_skill(SETTINGS))
+RUNNER = SkillRunner(build_skill(SETTINGS), SETTINGS.skill_id)
 register_warm_up()
 
 

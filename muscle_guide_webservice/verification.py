@@ -54,6 +54,8 @@ from cryptography.x509.verification import (
     VerificationError,
 )
 
+from muscle_guide.addressing import envelope_is_for
+
 AMAZON_DOCS = (
     "https://developer.amazon.com/en-US/docs/alexa/custom-skills/"
     "host-a-custom-skill-as-a-web-service.html"
@@ -353,10 +355,5 @@ class SkillIdVerifier(AbstractVerifier):
         serialized_request_env: str,
         deserialized_request_env: RequestEnvelope | None,
     ) -> None:
-        context = getattr(deserialized_request_env, "context", None)
-        system = getattr(context, "system", None)
-        from_context = getattr(getattr(system, "application", None), "application_id", None)
-        session = getattr(deserialized_request_env, "session", None)
-        from_session = getattr(getattr(session, "application", None), "application_id", None)
-        if from_context != self._skill_id or from_session not in (None, self._skill_id):
+        if not envelope_is_for(self._skill_id, deserialized_request_env):
             raise VerificationException("request is for another skill")

@@ -90,9 +90,24 @@ def test_lambda_refuses_requests_for_another_skill_when_skill_id_is_set():
     from muscle_guide.skill import SkillIdMismatch, SkillRunner, build_skill
 
     own = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
-    runner = SkillRunner(build_skill(Settings(skill_id=own, state_file="/dev/null")))
+    runner = SkillRunner(build_skill(Settings(state_file="/dev/null")), own)
     ours = ev.envelope(ev.launch_request(), ev.new_session(skill_id=own), ev.context(skill_id=own))
     assert "Welcome" in said(runner(ours))
     for event in (ev.envelope(ev.launch_request(), ev.new_session()), {}, "junk"):
         with pytest.raises(SkillIdMismatch):
             runner(event)
+
+
+def test_lambda_refuses_a_request_whose_session_names_another_skill():
+    """The context matching is not enough: both ids in the envelope must name this skill."""
+    from muscle_guide.config import Settings
+    from muscle_guide.skill import SkillIdMismatch, SkillRunner, build_skill
+
+    own = "amzn1.ask.skill.11111111-2222-3333-4444-555555555555"
+    other = "amzn1.ask.skill.99999999-8888-7777-6666-555555555555"
+    runner = SkillRunner(build_skill(Settings(state_file="/dev/null")), own)
+    mixed = ev.envelope(
+        ev.launch_request(), ev.new_session(skill_id=other), ev.context(skill_id=own)
+    )
+    with pytest.raises(SkillIdMismatch):
+        runner(mixed)

@@ -18,6 +18,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope
 
+from .addressing import event_is_for
 from .config import Settings
 from .handlers import exception_handlers, request_handlers
 from .interceptors import MemoryLoadInterceptor, MemorySaveInterceptor, RedFlagInterceptor
@@ -83,20 +84,11 @@ def build_skill(
         builder.add_request_handler(handler)
     for exception_handler in exception_handlers():
         builder.add_exception_handler(exception_handler)
-    builder.skill_id = settings.skill_id  # type: ignore[assignment]  # the SDK annotates None
+    # No skill id for the SDK: SkillRunner (and the web service's verifier) check it before the
+    # SDK sees the request, with ``addressing.is_for``, the one rule, covering both of its ids.
     skill = builder.create()
     skill.serializer = Serializer()
     return skill
-
-
-def _application_id(event: dict[str, Any]) -> str | None:
-    for path in (("context", "System", "application"), ("session", "application")):
-        node: Any = event
-        for key in path:
-            node = node.get(key) if isinstance(node, dict) else None
-        if isinstance(node, dict) and isinstance(node.get("applicationId"), str):
-            return str(node["applicationId"])
-    return None
 
 
 def error_envelope(locale: str | None = None) -> dict[str, Any]:
@@ -112,17 +104,19 @@ def error_envelope(locale: str | None = None) -> dict[str, Any]:
 
 
 class SkillRunner:
-    """Runs Lambda-style events (plain dicts) through one long-lived skill."""
+    """Runs Lambda-style events (plain dicts) through one long-lived skill.
 
-    def __init__(self, skill: CustomSkill) -> None:
+    With a ``skill_id``, a request addressed to any other skill is refused before it runs.
+    """
+
+    def __init__(self, skill: CustomSkill, skill_id: str | None = None) -> None:
         self.skill = skill
+        self.skill_id = skill_id
         serializer = skill.serializer
         self.serializer = serializer if isinstance(serializer, Serializer) else Serializer()
 
     def __call__(self, event: Any, context: Any = None) -> dict[str, Any]:
-        if self.skill.skill_id is not None and (
-            not isinstance(event, dict) or _application_id(event) != self.skill.skill_id
-        ):
+        if self.skill_id is not None and not event_is_for(self.skill_id, event):
             raise SkillIdMismatch("request is for another skill")
         locale = None
         try:

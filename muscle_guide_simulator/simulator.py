@@ -22,17 +22,30 @@ from muscle_guide.locales import DEFAULT_LOCALE
 
 from . import envelopes
 
-INVOCATION = "muscle weakness guide"
 REPO_ROOT = Path(__file__).resolve().parents[1]
-_LAUNCH = re.compile(
-    r"^(?:(?:open|launch|start|begin|load|run|play|use|talk to|ask|tell)\s+)?(?:the\s+)?"
-    rf"{INVOCATION}"
-    r"(?:\s+(?:skill|please))?$"
-)
-_ONE_SHOT = re.compile(
-    rf"^(?:ask|tell|use)\s+(?:the\s+)?{INVOCATION}\s+(?:(?:to|about|for|if|whether)\s+)?(?P<rest>.+)$"
-    rf"|^(?P<rest2>.+?)\s+(?:using|with|from)\s+(?:the\s+)?{INVOCATION}$"
-)
+
+
+@lru_cache(maxsize=8)
+def _frames(invocation: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """How people open the skill, and ask it one thing, by the invocation name in the model.
+
+    The name comes from the generated model (``interaction_model/model.yaml`` is its one
+    source), so renaming the skill needs no change here.
+    """
+    name = re.escape(invocation)
+    launch = re.compile(
+        r"^(?:(?:open|launch|start|begin|load|run|play|use|talk to|ask|tell)\s+)?(?:the\s+)?"
+        rf"{name}"
+        r"(?:\s+(?:skill|please))?$"
+    )
+    one_shot = re.compile(
+        rf"^(?:ask|tell|use)\s+(?:the\s+)?{name}\s+(?:(?:to|about|for|if|whether)\s+)?"
+        r"(?P<rest>.+)$"
+        rf"|^(?P<rest2>.+?)\s+(?:using|with|from)\s+(?:the\s+)?{name}$"
+    )
+    return launch, one_shot
+
+
 _WAKE = re.compile(r"^(?:alexa|echo|computer)[\s,]+")
 _PUNCTUATION = re.compile(r"[^a-z0-9' .-]+")
 _ARTICLES = ("a ", "an ", "the ", "some ", "my ")
@@ -139,7 +152,7 @@ class Model:
 
     def __init__(self, model: dict[str, Any]) -> None:
         language = model["interactionModel"]["languageModel"]
-        self.invocation = language.get("invocationName", INVOCATION)
+        self.invocation: str = language["invocationName"]
         self.slot_types: dict[str, str] = {}
         self.intents = {intent["name"] for intent in language.get("intents", [])}
         self.values: dict[str, dict[str, tuple[str, str]]] = {}
@@ -269,13 +282,15 @@ def understand(utterance: str, locale: str = DEFAULT_LOCALE) -> Understanding:
     text = _WAKE.sub("", normalise(utterance))
     if text in EXIT_PHRASES:
         return Understanding("exit")
-    if _LAUNCH.match(text):
+    model = load_model(locale)
+    launch, asking = _frames(model.invocation)
+    if launch.match(text):
         return Understanding("launch")
-    one_shot = _ONE_SHOT.match(text)
+    one_shot = asking.match(text)
     if one_shot:
-        inner = load_model(locale).understand(one_shot.group("rest") or one_shot.group("rest2"))
+        inner = model.understand(one_shot.group("rest") or one_shot.group("rest2"))
         return Understanding(inner.kind, inner.intent, inner.slots, one_shot=True)
-    return load_model(locale).understand(text)
+    return model.understand(text)
 
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]

@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from muscle_guide.locales import EMERGENCY_NUMBERS
 from muscle_guide_tools import ROOT
 from muscle_guide_tools.model_validate import MAX_SLOT_VALUE_CHARS, spoken_text_problems, validate
 
@@ -293,6 +294,11 @@ def _locale_words(source: Mapping[str, Any], locale: str) -> dict[str, list[str]
         if template is None:
             raise GenerationError(f"words.{word} has no entry for {locale} and no default")
         words[word] = expand(str(template))
+    # The emergency number as people say it comes from the skill itself (muscle_guide.locales),
+    # the one definition the spoken answers use too.
+    number = EMERGENCY_NUMBERS.get(locale)
+    if number is not None:
+        words["emergency_number"] = [number.spoken]
     return words
 
 

@@ -456,8 +456,17 @@ def _largest_packages(source: Path, count: int = 5) -> str:
 # --------------------------------------------------------------------------- the build
 
 
+def check_data_is_current() -> None:
+    """Refuse to ship a search index built from another knowledge base (the skill trusts it)."""
+    from muscle_guide.retrieval import is_current
+
+    if not is_current():
+        raise BuildError("the search index is stale: run `make index` (or `make model`)")
+
+
 def stage(dest: Path, python: str | None, *, require_python: bool = False) -> Precompiled | None:
     """Fill ``dest`` with everything the function needs, precompiled where possible."""
+    check_data_is_current()
     _clean(dest)
     install_dependencies(dest)
     removed = remove_runtime_provided(dest)

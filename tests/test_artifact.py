@@ -172,3 +172,13 @@ def test_artifact_refuses_another_skills_request(artifact) -> None:
     done = invoke(artifact["dir"], LAUNCH, SKILL_ID="amzn1.ask.skill.another")
     assert done.returncode != 0
     assert "SkillIdMismatch" in done.stderr
+
+
+def test_the_build_refuses_a_stale_search_index(monkeypatch) -> None:
+    """The skill trusts the saved index at run time, so the build is where staleness is caught."""
+    from muscle_guide import retrieval
+
+    build.check_data_is_current()  # today's index is current
+    monkeypatch.setattr(retrieval, "is_current", lambda: False)
+    with pytest.raises(build.BuildError, match="search index is stale"):
+        build.check_data_is_current()

@@ -7,14 +7,15 @@ the tests walk every path through it without knowing its contents.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Mapping
 from functools import cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "symptom_check.json")
+from .paths import data_file
+
+_DATA = data_file("symptom_check.json")
 OUTCOMES = ("emergency", "mini_stroke", "doctor", "rest")
 MAX_QUESTIONS = 8
 

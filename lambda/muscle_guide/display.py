@@ -7,25 +7,25 @@ show it and fills the data source. Devices without a screen never get the direct
 from __future__ import annotations
 
 import json
-import os
+from functools import cache
 from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_supported_interfaces
 
+from .paths import data_file
+
 APL_INTERFACE = "Alexa.Presentation.APL"
-_DOCUMENT_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "apl_answer.json")
-_document: dict[str, Any] | None = None
+_DOCUMENT_FILE = data_file("apl_answer.json")
 MAX_POINTS = 6
 
 
+@cache
 def document() -> dict[str, Any]:
     """The APL document, read on first use (screens are the minority of requests)."""
-    global _document
-    if _document is None:
-        with open(_DOCUMENT_FILE, encoding="utf-8") as handle:
-            _document = json.load(handle)
-    return _document
+    with open(_DOCUMENT_FILE, encoding="utf-8") as handle:
+        loaded: dict[str, Any] = json.load(handle)
+    return loaded
 
 
 def supports_apl(handler_input: HandlerInput) -> bool:

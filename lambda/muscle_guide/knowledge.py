@@ -8,14 +8,15 @@ the snapshot holds it. Every request after that reads plain Python objects.
 from __future__ import annotations
 
 import json
-import os
+from functools import cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from .paths import data_file
+
 # Plain os.path strings: importing pathlib costs the cold start half a millisecond.
-DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
-KNOWLEDGE_FILE = os.path.join(DATA_DIR, "knowledge_base.json")
-SCHEMA_FILE = os.path.join(DATA_DIR, "knowledge_base.schema.json")
+KNOWLEDGE_FILE = data_file("knowledge_base.json")
+SCHEMA_FILE = data_file("knowledge_base.schema.json")
 
 
 class Source(NamedTuple):
@@ -79,15 +80,17 @@ class KnowledgeBase:
         return len(self.topics)
 
 
-class _LazyKnowledge:
-    """Stands in for the loaded ``KnowledgeBase`` and loads it on first use."""
+@cache
+def knowledge_base() -> KnowledgeBase:
+    """The knowledge base, read once per process, on first use."""
+    return KnowledgeBase.load()
 
-    _loaded: KnowledgeBase | None = None
+
+class _LazyKnowledge:
+    """Stands in for the loaded ``KnowledgeBase`` (``knowledge_base()``) until first used."""
 
     def load(self) -> KnowledgeBase:
-        if self._loaded is None:
-            self._loaded = KnowledgeBase.load()
-        return self._loaded
+        return knowledge_base()
 
     def get(self, topic_id: object) -> Topic | None:
         # Asking for "no topic" must not load the file (the memory interceptor does it often).

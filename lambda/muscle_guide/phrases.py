@@ -7,14 +7,13 @@ locale override only the sentences that differ (a G P in Britain, a doctor in th
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
 
-from .knowledge import DATA_DIR
+from .paths import data_file
 
-with open(os.path.join(DATA_DIR, "phrases.json"), encoding="utf-8") as _handle:
+with open(data_file("phrases.json"), encoding="utf-8") as _handle:
     _PHRASES: dict[str, dict[str, str]] = json.load(_handle)
 
 

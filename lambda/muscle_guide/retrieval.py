@@ -6,9 +6,9 @@ a topic whose alias appears word for word in the question gets a bonus worth the
 "can low potassium make you weak" lands on hypokalemia even though "weak" is everywhere.
 
 Building the index takes tens of milliseconds, too much for a Lambda cold start, so it is built
-ahead of time into ``data/search_index.json`` (``make index``; a test fails when it is stale)
-and loaded at import. If the file is missing or stale, the index is built in-process instead, so
-answers never depend on it being current. A query takes tens of microseconds.
+ahead of time into ``data/search_index.json`` (``make index``; a test and ``make build`` fail
+when it is stale) and loaded on first use. If the file is missing, the index is built in-process, so
+answers never depend on it being there. A query takes tens of microseconds.
 """
 
 from __future__ import annotations
@@ -18,20 +18,22 @@ import json
 import math
 import sys
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .knowledge import DATA_DIR, KNOWLEDGE, KNOWLEDGE_FILE, KnowledgeBase
+from .knowledge import KNOWLEDGE, KNOWLEDGE_FILE, KnowledgeBase
 from .logs import get_logger
+from .paths import data_file
 from .resolve import Match
 from .text import FOLDING_VERSION, FRAMES, terms
 
 log = get_logger(__name__)
-INDEX_FILE = Path(DATA_DIR) / "search_index.json"
+INDEX_FILE = Path(data_file("search_index.json"))
 #: The data the index is computed from; a change to either makes the saved index stale. Code
 #: changes are caught by FOLDING_VERSION and by a test that compares the saved index's rankings
 #: with a fresh build's.
-_INPUTS = (Path(KNOWLEDGE_FILE), Path(DATA_DIR) / "synonyms.json")
+_INPUTS = (Path(KNOWLEDGE_FILE), Path(data_file("synonyms.json")))
 
 K1 = 1.2
 #: A term's BM25 contribution below this is noise (its idf is near zero) and is not indexed.
@@ -281,15 +283,27 @@ def fingerprint() -> str:
 
 
 def load(path: Path = INDEX_FILE) -> Retriever:
-    """The saved index when it is current; otherwise one built now (and a warning)."""
+    """The saved index; one built now (and a warning) only if the file is missing or unreadable.
+
+    Whether the saved index is current is checked when it is built (``make index``, ``make
+    build``) and by a test, not here: hashing the inputs on the first question of every cold
+    process would cost a request what a build can check once.
+    """
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("fingerprint") == fingerprint():
-            return Retriever.from_data(data["index"])
-        log.warning("search index is stale; building it in-process (run `make index`)")
+        return Retriever.from_data(data["index"])
     except (OSError, ValueError, KeyError, TypeError):
         log.warning("search index missing or unreadable; building it in-process")
     return Retriever(KNOWLEDGE)
+
+
+def is_current(path: Path = INDEX_FILE) -> bool:
+    """True when the saved index was built from today's knowledge base and synonyms."""
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        return bool(saved.get("fingerprint") == fingerprint())
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def save(path: Path = INDEX_FILE) -> None:
@@ -300,19 +314,14 @@ def save(path: Path = INDEX_FILE) -> None:
     )
 
 
-_loaded: Retriever | None = None
-
-
+@cache
 def retriever() -> Retriever:
     """The process's index, loaded on first use.
 
     Loading lazily keeps it off the cold start of requests that never search (a launch, help,
     stop); a SnapStart snapshot warms it during init instead (see ``skill.warm``).
     """
-    global _loaded
-    if _loaded is None:
-        _loaded = load()
-    return _loaded
+    return load()
 
 
 if __name__ == "__main__":

@@ -13,13 +13,14 @@ live in ``data/red_flags.json``; this module only applies them.
 from __future__ import annotations
 
 import json
-import os
 import re
 from functools import cache, lru_cache
 from itertools import pairwise
 from typing import NamedTuple
 
-_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "red_flags.json")
+from .paths import data_file
+
+_DATA = data_file("red_flags.json")
 _MATCH = "__MATCH__"
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
 #: Words looked at before a match for a negation ("she has no weakness on one side").

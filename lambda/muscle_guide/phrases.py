@@ -27,3 +27,18 @@ def phrases(locale: str | None) -> Mapping[str, str]:
     merged = dict(_PHRASES["default"])
     merged.update(_PHRASES.get(locale or "", {}))
     return MappingProxyType(merged)
+
+
+def phrase(locale: str | None, key: str, **fields: str) -> str:
+    """One sentence for ``locale``, with its ``{placeholders}`` filled: the one filling helper.
+
+    ``{emergency_number}`` is left for ``speech.to_ssml`` and ``speech.to_card``, which know how
+    to say and print it.
+
+    >>> phrase("en-US", "offer", topic="polio")
+    'Would you like to hear about polio?'
+    """
+    text = phrases(locale)[key]
+    for name, value in fields.items():
+        text = text.replace("{" + name + "}", value)
+    return text

@@ -16,7 +16,7 @@ from ask_sdk_model.ui import SimpleCard
 
 from . import display, speech, state
 from .knowledge import KNOWLEDGE, Topic
-from .phrases import phrases
+from .phrases import phrase, phrases
 
 
 class Reply:
@@ -169,7 +169,7 @@ def topic_reply(
     else:
         offer = next_offer(topic, handler_input)
         if offer is not None:
-            question = say(f"Would you like to hear about {offer.name}?", locale)
+            question = say(phrase(locale, "offer", topic=offer.name), locale)
             reply.offer = offer.id
         else:
             question = say(phrases(locale)["anything_else"], locale)

@@ -10,7 +10,7 @@ from ask_sdk_model import Response
 from .. import state
 from ..knowledge import KNOWLEDGE
 from ..logs import count
-from ..phrases import phrases
+from ..phrases import phrase, phrases
 from ..replies import Reply, safety_line, say, send, topic_reply
 from ..resolve import Match, is_topic_request, resolve
 
@@ -36,7 +36,7 @@ def match_reply(handler_input: HandlerInput, match: Match) -> Reply:
     if match.kind == "unsure":
         count(handler_input, "UnsureMenu")
         names = [t.name for t in map(KNOWLEDGE.get, match.candidates) if t is not None]
-        offer = say(words["unsure_offer"].replace("{options}", spoken_list(names)), locale)
+        offer = say(phrase(locale, "unsure_offer", options=spoken_list(names)), locale)
         state.put(handler_input, candidates=list(match.candidates))
         return Reply(
             speech=[say(words["unsure"], locale), offer, safety_line(locale)], reprompt=offer

@@ -10,13 +10,8 @@ from ask_sdk_model import Response
 from .. import state
 from ..knowledge import KNOWLEDGE
 from ..logs import count, get_logger
-from ..phrases import phrases
+from ..phrases import phrase, phrases
 from ..replies import Reply, card_footer, disclaimer, safety_line, say, send
-
-CARD_INTRO = (
-    "Ask what causes muscle weakness, how it is diagnosed or treated, or about a condition such "
-    'as MS or ALS. Say "check my symptoms" for a short yes or no check.'
-)
 
 log = get_logger(__name__)
 
@@ -34,7 +29,7 @@ def welcome(handler_input: HandlerInput, returning: bool = True) -> Reply:
     greeting = words["welcome_back"] if memory["disclaimer_heard"] else words["welcome"]
     speech = [say(greeting, locale), disclaimer(handler_input)]
     if last is not None:
-        question = say(words["pick_up"].replace("{topic}", last.name), locale)
+        question = say(phrase(locale, "pick_up", topic=last.name), locale)
         speech.append(question)
         offer: str | None = last.id
     else:
@@ -45,8 +40,8 @@ def welcome(handler_input: HandlerInput, returning: bool = True) -> Reply:
         speech=speech,
         reprompt=question,
         offer=offer,
-        card_title="Muscle Weakness Guide",
-        card_text=f"{CARD_INTRO}\n\n{card_footer(None, locale)}",
+        card_title=words["card_title"],
+        card_text=f"{words['card_intro']}\n\n{card_footer(None, locale)}",
     )
 
 
@@ -89,8 +84,8 @@ class HelpIntentHandler(AbstractRequestHandler):
                 say(words["what_now"], locale),
             ],
             reprompt=say(words["reprompt"], locale),
-            card_title="Help",
-            card_text=f"{CARD_INTRO}\n\n{card_footer(None, locale)}",
+            card_title=words["help_card_title"],
+            card_text=f"{words['card_intro']}\n\n{card_footer(None, locale)}",
         )
         return send(handler_input, reply)
 

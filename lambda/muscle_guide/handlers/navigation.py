@@ -14,10 +14,11 @@ from ..replies import Reply, say, send, topic_reply
 
 
 def _what_else(handler_input: HandlerInput, lead: str | None = None) -> Reply:
+    """ "What else would you like to know?", after the phrase named ``lead`` if any."""
     locale = state.locale(handler_input)
     words = phrases(locale)
     question = say(words["anything_else"], locale)
-    return Reply(speech=[say(lead, locale) if lead else "", question], reprompt=question)
+    return Reply(speech=[say(words[lead], locale) if lead else "", question], reprompt=question)
 
 
 class YesIntentHandler(AbstractRequestHandler):
@@ -45,7 +46,7 @@ class NoIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state.put(handler_input, offer=None, candidates=None)
-        return send(handler_input, _what_else(handler_input, "Okay."))
+        return send(handler_input, _what_else(handler_input, "okay"))
 
 
 class MoreIntentHandler(AbstractRequestHandler):
@@ -57,7 +58,7 @@ class MoreIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         topic = KNOWLEDGE.get(state.get_str(handler_input, state.TOPIC))
         if topic is None:
-            return send(handler_input, _what_else(handler_input, "We haven't picked a topic yet."))
+            return send(handler_input, _what_else(handler_input, "no_topic_yet"))
         return send(handler_input, topic_reply(handler_input, topic, detail="full"))
 
 
@@ -72,7 +73,7 @@ class RepeatIntentHandler(AbstractRequestHandler):
         spoken, reprompt = last.get("speech"), last.get("reprompt")
         # The session comes back from the client: replay only speech this skill could have made.
         if not speech.is_own_ssml(spoken):
-            return send(handler_input, _what_else(handler_input, "I haven't said anything yet."))
+            return send(handler_input, _what_else(handler_input, "nothing_said_yet"))
         reply = Reply(
             speech=[str(spoken)],
             reprompt=reprompt if speech.is_own_ssml(reprompt) else None,
@@ -93,9 +94,7 @@ class PreviousIntentHandler(AbstractRequestHandler):
         while history and KNOWLEDGE.get(history[-1]) is None:
             history.pop()
         if not history:
-            return send(
-                handler_input, _what_else(handler_input, "There's no earlier topic to go back to.")
-            )
+            return send(handler_input, _what_else(handler_input, "no_earlier_topic"))
         topic = KNOWLEDGE.get(history.pop())
         state.put(handler_input, history=history or None)
         reply = topic_reply(handler_input, topic)  # type: ignore[arg-type]

@@ -342,8 +342,8 @@ class TimestampVerifier(AbstractVerifier):
 class SkillIdVerifier(AbstractVerifier):
     """Refuses requests addressed to another skill with a 400, before the skill runs.
 
-    ask-sdk-core makes the same check inside ``invoke``, but flask-ask-sdk reports its failure as a
-    500; a request for another skill is the caller's error, not ours.
+    The rule is ``muscle_guide.addressing``'s, the one the Lambda handler uses too; checking it
+    here makes a request for another skill a 400 (the caller's error), before the skill runs.
     """
 
     def __init__(self, skill_id: str) -> None:

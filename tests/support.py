@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from lambda_function import lambda_handler
@@ -12,6 +15,18 @@ from muscle_guide.speech import MAX_SPEECH_CHARS, plain
 from muscle_guide_simulator import envelopes
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_script(name: str) -> ModuleType:
+    """Import scripts/<name>.py, which is not a package (the build, deploy and ASK CLI programs)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 ALLOWED_TAGS = {"speak", "say-as", "prosody", "break", "p", "s", "emphasis", "sub", "lang"}
 
 

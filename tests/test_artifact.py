@@ -10,35 +10,24 @@ module is skipped, and says so: then no test can stand in for the Lambda runtime
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 import zipfile
 from pathlib import Path, PurePosixPath
-from types import ModuleType
 from typing import Any
 
 import pytest
+
+from support import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 LAUNCH = ROOT / "events" / "launch.json"
 pytestmark = pytest.mark.slow
 
 
-def load_build_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "build_artifact", ROOT / "scripts" / "build_artifact.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["build_artifact"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-build = load_build_script()
+build = load_script("build_artifact")
 PYTHON313 = build.find_python((3, 13))
 if PYTHON313 is None and os.environ.get("CI"):  # CI has it (pyenv): never pass silently
     pytest.fail("no Python 3.13 interpreter for the artifact tests", pytrace=False)

@@ -6,16 +6,16 @@ only print its commands.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 from samtranslator.yaml_helper import yaml_parse
+
+from support import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 RESOURCES = json.loads((ROOT / "ask-resources.json").read_text(encoding="utf-8"))
@@ -31,15 +31,6 @@ SMAPI_STEPS = [
     "ask smapi submit-skill-validation",
     "ask smapi get-skill-validations",
 ]
-
-
-def load_script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def run_script(name: str, *args: str, path: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -9,36 +9,25 @@ with what scripts/make_icons.py draws.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import re
 import struct
-import sys
 import zipfile
 import zlib
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from muscle_guide.locales import SUPPORTED_LOCALES, emergency_number
 from muscle_guide_simulator.simulator import normalise, understand
+from support import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "skill-package"
 MANIFEST = json.loads((PACKAGE / "skill.json").read_text(encoding="utf-8"))["manifest"]
 LOCALES = MANIFEST["publishingInformation"]["locales"]
 ICON_SIZES = {"smallIconUri": 108, "largeIconUri": 512}
-
-
-def load_script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def model(locale: str) -> dict[str, Any]:

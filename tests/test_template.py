@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import doctest
-import importlib.util
 import json
 import os
 import re
@@ -19,7 +18,6 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import boto3
@@ -27,6 +25,8 @@ import pytest
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 from samtranslator.yaml_helper import yaml_parse
+
+from support import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template.yaml"
@@ -37,16 +37,6 @@ PARAMETERS = {
     "SkillPackageKey": "skill-package/0000000000000000.zip",
 }
 NO_VALUE = object()
-
-
-def load_script(name: str) -> ModuleType:
-    """Import scripts/<name>.py, which is not a package."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 deploy_script = load_script("deploy")

@@ -82,6 +82,8 @@ def is_one_shot(handler_input: HandlerInput) -> bool:
 
 MEMORY = "memory"
 CHECK = "check"
+#: The check question whose last answer was unsure (asked again once, then taken as yes).
+CHECK_UNSURE = "check_unsure"
 LENGTHS = ("brief", "full")
 RATES = ("normal", "slow")
 

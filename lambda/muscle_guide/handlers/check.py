@@ -135,7 +135,7 @@ class SymptomCheckStepHandler(AbstractRequestHandler):
             )
             return send(handler_input, reply)
         if intent != "AMAZON.HelpIntent" and question.red_flag and is_unsure(handler_input):
-            if state.get_str(handler_input, "check_unsure") == step:
+            if state.get_str(handler_input, state.CHECK_UNSURE) == step:
                 return send(handler_input, answer(handler_input, step, True))
             lead = [say(words["check_unsure"], locale)]
             return send(handler_input, ask(handler_input, step, lead, clarify=True))

@@ -41,7 +41,15 @@ class Topic(NamedTuple):
     card: str
     related: tuple[str, ...]
     sources: tuple[str, ...]
+    #: The date the text was last checked against its sources (not a clinical sign-off).
     reviewed: str
+    #: Short answers to one side of the topic ("is it inherited?"), as (facet, text) pairs: a
+    #: tuple, so a topic stays hashable (answers are cached per topic).
+    facets: tuple[tuple[str, str], ...] = ()
+
+    def facet(self, name: str) -> str | None:
+        """The short answer to one side of the topic, if the topic has one."""
+        return next((text for key, text in self.facets if key == name), None)
 
 
 class KnowledgeBase:
@@ -61,6 +69,8 @@ class KnowledgeBase:
             fields: dict[str, Any] = {
                 k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()
             }
+            if "facets" in fields:
+                fields["facets"] = tuple(fields["facets"].items())
             topics[raw["id"]] = Topic(**fields)  # fields checked by the schema test
         self.topics = MappingProxyType(topics)
 

@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lambda_function import lambda_handler
-from muscle_guide import logs, state
+from muscle_guide import logs, session
 from muscle_guide.config import Settings
 from muscle_guide.knowledge import KNOWLEDGE
 from muscle_guide.phrases import phrases
@@ -301,10 +301,8 @@ def other_request(draw: st.DrawFn) -> dict[str, Any]:
 
 
 TOPIC_IDS = sorted(topic.id for topic in KNOWLEDGE)
-#: Every session attribute the skill reads, taken from state.py so new ones are fuzzed too.
-STATE_KEYS = sorted(
-    value for name, value in vars(state).items() if name.isupper() and isinstance(value, str)
-)
+#: Every session attribute the skill reads, declared once in session.py, so new ones are fuzzed.
+STATE_KEYS = sorted(session.NAMES)
 json_scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), wild_text
 )

@@ -72,19 +72,20 @@ def test_each_miss_and_red_flag_writes_one_valid_emf_line(json_logs, request_, m
 
 def test_the_unsure_menu_is_counted(json_logs):
     json_logs()
+    from ask_sdk_core.attributes_manager import AttributesManager
+    from ask_sdk_core.handler_input import HandlerInput
+
     from muscle_guide.handlers.answer import match_reply
     from muscle_guide.resolve import Match
+    from muscle_guide.turn import turn
 
-    class Turn:  # the smallest handler input match_reply needs
-        def __init__(self) -> None:
-            self.attributes_manager = type(
-                "Attributes", (), {"request_attributes": {}, "session_attributes": {}}
-            )()
-            self.request_envelope = ev_envelope()
-
-    turn = Turn()
-    match_reply(turn, Match(kind="unsure", topic=None, candidates=("als", "ms")))
-    assert turn.attributes_manager.request_attributes[logs._COUNTS] == {"UnsureMenu": 1}
+    envelope = ev_envelope()
+    handler_input = HandlerInput(
+        request_envelope=envelope, attributes_manager=AttributesManager(envelope)
+    )
+    match_reply(turn(handler_input), Match(kind="unsure", topic=None, candidates=("als", "ms")))
+    counts = handler_input.attributes_manager.request_attributes[logs._COUNTS]
+    assert counts == {"UnsureMenu": 1}
 
 
 def ev_envelope() -> Any:

@@ -7,7 +7,6 @@ own faults and degrades (no memory, no log line) rather than costing the person 
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
@@ -16,25 +15,25 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
 
-from . import state
-from .knowledge import KNOWLEDGE
 from .logs import get_logger
 from .persistence import Memory
 from .resolve import slot_text
+from .session import UserMemory
+from .turn import TURN, Turn, turn
 
 log = get_logger(__name__)
 RED_FLAG = "red_flag"
 EMERGENCY_INTENT = "EmergencyIntent"
-_LOADED = "memory_loaded"
 _SPENT = "store_seconds"
 
 
 class MemoryLoadInterceptor(AbstractRequestInterceptor):
-    """At the start of a session, read the user's memory from the store into the session.
+    """At the start of a session, read the user's memory from the store into the turn.
 
-    An emergency answer does not wait for the store: when screening found a red flag, the load
-    is skipped (and retried on the next turn). A load that fails or runs out of time leaves the
-    memory marked as not loaded, so nothing is saved over what is stored.
+    Memory the session already carries is used as it is. An emergency answer does not wait for
+    the store: when screening found a red flag, the load is skipped (and tried again on the next
+    turn). A load that fails or runs out of time leaves the memory unread, so nothing is saved
+    over what is stored.
     """
 
     def __init__(self, store: Memory) -> None:
@@ -42,31 +41,27 @@ class MemoryLoadInterceptor(AbstractRequestInterceptor):
 
     def process(self, handler_input: HandlerInput) -> None:
         try:
-            attrs = state.attributes(handler_input)
+            current = turn(handler_input)
             request_attrs = handler_input.attributes_manager.request_attributes
-            if state.MEMORY in attrs and isinstance(attrs[state.MEMORY], dict):
-                raw: dict[str, Any] | None = attrs[state.MEMORY]
-            elif RED_FLAG in request_attrs:
-                return  # the number comes first; memory can wait for the next turn
-            else:
-                started = time.monotonic()
-                raw = self.store.load(handler_input.request_envelope)
-                request_attrs[_SPENT] = time.monotonic() - started
-                if raw is None:
-                    return  # could not be read: answer with defaults, and save nothing
-            loaded = state.clean_memory(raw)
-            request_attrs[state.MEMORY] = loaded
-            request_attrs[_LOADED] = {**loaded, "prefs": dict(loaded["prefs"])}  # a copy
+            if current.memory_read is not None or RED_FLAG in request_attrs:
+                return  # read earlier in the session; or the number comes first
+            started = time.monotonic()
+            raw = self.store.load(handler_input.request_envelope)
+            request_attrs[_SPENT] = time.monotonic() - started
+            if raw is None:
+                return  # could not be read: answer with defaults, and save nothing
+            current.memory = UserMemory.read(raw)
+            current.memory_read = current.memory.copy()
         except Exception:
             log.exception("memory could not be loaded")
 
 
 class MemorySaveInterceptor(AbstractResponseInterceptor):
-    """After the answer, keep the memory in the session and save it if anything changed.
+    """After the answer, save the user's memory if this turn changed it.
 
-    Only memory that was read (from the store or the session) is kept or saved: a failed or
-    skipped read never overwrites what is stored with defaults. The save gets what is left of
-    the request's store budget.
+    Only memory that was read (from the store or the session) is saved: a failed or skipped
+    read never overwrites what is stored with defaults. The save gets what is left of the
+    request's store budget.
     """
 
     def __init__(self, store: Memory) -> None:
@@ -75,18 +70,13 @@ class MemorySaveInterceptor(AbstractResponseInterceptor):
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         try:
             request_attrs = handler_input.attributes_manager.request_attributes
-            before = request_attrs.get(_LOADED)
-            if before is None:
+            current = request_attrs.get(TURN)
+            if not isinstance(current, Turn) or current.memory_read is None:
                 return
-            current = state.memory(handler_input)  # kept well-formed by state.remember
-            topic = KNOWLEDGE.get(state.get_str(handler_input, state.TOPIC))
-            if topic is not None and topic.category != "safety":  # not offered back on launch
-                current["last_topic"] = topic.id
-            state.put(handler_input, memory=current)
-            if current != before:
+            if current.memory != current.memory_read:
                 spent = request_attrs.get(_SPENT, 0.0)
                 budget = self.store.budget - (spent if isinstance(spent, float) else 0.0)
-                self.store.save(handler_input.request_envelope, current, budget)
+                self.store.save(handler_input.request_envelope, current.memory.as_dict(), budget)
         except Exception:
             log.exception("memory could not be saved")
 

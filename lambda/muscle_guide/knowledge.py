@@ -18,6 +18,13 @@ from .paths import data_file
 KNOWLEDGE_FILE = data_file("knowledge_base.json")
 SCHEMA_FILE = data_file("knowledge_base.schema.json")
 
+#: Topic ids and categories the code relies on (the schema lists every category).
+EMERGENCY_TOPIC = "emergency"
+OVERVIEW_TOPIC = "overview"
+GENERAL = "general"
+SAFETY = "safety"
+CATEGORIES = (GENERAL, "cause_group", "condition", "test", "treatment", SAFETY)
+
 
 class Source(NamedTuple):
     """A reference a topic cites."""

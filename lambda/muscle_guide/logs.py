@@ -154,10 +154,10 @@ def user_hash(handler_input: HandlerInput) -> str | None:
 def request_fields(handler_input: HandlerInput) -> dict[str, Any]:
     request = handler_input.request_envelope.request
     intent = getattr(request, "intent", None)
-    topic = None
-    if handler_input.request_envelope.session is not None:
-        attributes = handler_input.attributes_manager.session_attributes
-        topic = attributes.get("topic") if isinstance(attributes, dict) else None
+    # The topic as the turn's session holds it: checked against the knowledge base, never the
+    # string a client sent (``turn`` is not imported: it would load the phrases for every log).
+    current = handler_input.attributes_manager.request_attributes.get("turn")
+    topic = getattr(getattr(current, "session", None), "topic", None)
     return {
         "request_type": getattr(request, "object_type", None),
         "intent": getattr(intent, "name", None),

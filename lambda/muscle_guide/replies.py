@@ -2,21 +2,26 @@
 
 Handlers decide *what* to say (a topic, help, a goodbye); this module decides *how*: SSML escaping
 and limits, the listener's preferred detail and speaking rate, the card and the screen, the
-reprompt, the session rules (one-shot requests end the session, open sessions always carry a
-reprompt), and the session state that "repeat", "yes" and "go back" read.
+reprompt, and the session rules (one-shot requests end the session, open sessions always carry a
+reprompt). The reply builders read a ``Turn`` and write nothing; ``send`` applies what a reply
+implies (the topic, the offer, the emergency, the disclaimer heard) to the turn's session and
+memory, and writes the session back to Alexa, once.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
-from . import display, speech, state
-from .knowledge import KNOWLEDGE, Topic
-from .phrases import phrase, phrases
+from . import display, speech
+from .knowledge import EMERGENCY_TOPIC, KNOWLEDGE, SAFETY, Topic
+from .phrases import phrases
+from .turn import Turn
+
+#: The first-aid steps for an emergency we cannot place more precisely.
+GENERAL_ADVICE = "general"
 
 
 class Reply:
@@ -27,8 +32,11 @@ class Reply:
     """
 
     __slots__ = (
+        "candidates",
         "card_text",
         "card_title",
+        "disclaimer",
+        "emergency",
         "end_session",
         "offer",
         "push_history",
@@ -49,6 +57,9 @@ class Reply:
         offer: str | None = None,
         push_history: bool = True,
         screen: Topic | None = None,
+        candidates: list[str] | None = None,
+        emergency: str | None = None,
+        disclaimer: bool = False,
     ) -> None:
         self.speech = speech if speech is not None else []
         self.reprompt = reprompt
@@ -61,6 +72,12 @@ class Reply:
         self.push_history = push_history
         #: The topic whose answer a screen should show.
         self.screen = screen
+        #: The options of a menu this reply offers ("the first one" picks from them).
+        self.candidates = candidates or []
+        #: The first-aid advice of an emergency answer: the session stays on safety.
+        self.emergency = emergency
+        #: True when the reply carries the disclaimer: the user has heard it.
+        self.disclaimer = disclaimer
 
 
 def say(text: str, locale: str | None) -> str:
@@ -85,52 +102,51 @@ def card_footer(topic: Topic | None, locale: str) -> str:
     return "\n".join(lines)
 
 
-def disclaimer(handler_input: HandlerInput) -> str:
-    """The full disclaimer the first time a person uses the skill, a short reminder after that."""
-    locale = state.locale(handler_input)
-    heard = state.memory(handler_input)["disclaimer_heard"]
-    state.remember(handler_input, disclaimer_heard=True)
-    return say(phrases(locale)["disclaimer_short" if heard else "disclaimer"], locale)
+def disclaimer(turn: Turn) -> str:
+    """The full disclaimer the first time a person uses the skill, a short reminder after that.
+
+    A reply that carries it sets ``Reply.disclaimer``, so ``send`` remembers it was heard.
+    """
+    return turn.say("disclaimer_short" if turn.memory.disclaimer_heard else "disclaimer")
 
 
-def safety_line(locale: str) -> str:
+def safety_line(turn: Turn) -> str:
     """The short line every dead end carries: Alexa's fallback has no words we could screen."""
-    return say(phrases(locale)["safety_line"], locale)
+    return turn.say("safety_line")
 
 
-def emergency_reply(handler_input: HandlerInput, advice: str) -> Reply:
+def emergency_reply(turn: Turn, advice: str) -> Reply:
     """The emergency answer: the instruction with the local number first, then the steps.
 
     ``advice`` names the first-aid steps (``emergency_steps_<advice>`` in phrases.json) that go
     with the warning sign heard; unknown names get the general steps. The session stays open and
     remembers the advice, so a follow-up ("what number do I call?") hears it again.
     """
-    locale = state.locale(handler_input)
-    words = phrases(locale)
+    locale, words = turn.locale, turn.words
     if f"emergency_steps_{advice}" not in words:
-        advice = "general"
+        advice = GENERAL_ADVICE
     call, steps = words["emergency_call"], words[f"emergency_steps_{advice}"]
-    state.put(handler_input, emergency=advice)
-    emergency = KNOWLEDGE.get("emergency")
+    emergency = KNOWLEDGE.get(EMERGENCY_TOPIC)
     return Reply(
         speech=[
             say(call, locale),
             say(steps, locale),
-            say(words["disclaimer_short"], locale),
-            say(words["emergency_follow_up"], locale),
+            turn.say("disclaimer_short"),
+            turn.say("emergency_follow_up"),
         ],
-        reprompt=say(words["emergency_reprompt"], locale),
+        reprompt=turn.say("emergency_reprompt"),
         card_title=speech.to_card(words["emergency_card_title"], locale),
         card_text=f"{speech.to_card(call, locale)}\n{speech.to_card(steps, locale)}"
         f"\n\n{card_footer(emergency, locale)}",
-        topic="emergency",
+        topic=EMERGENCY_TOPIC,
         screen=emergency,
+        emergency=advice,
     )
 
 
-def next_offer(topic: Topic, handler_input: HandlerInput) -> Topic | None:
+def next_offer(turn: Turn, topic: Topic) -> Topic | None:
     """The natural next topic: the first related one not just talked about."""
-    recent = {topic.id, *state.get_list(handler_input, state.HISTORY)[-1:]}
+    recent = {topic.id, *turn.session.history[-1:]}
     choices = [t for t in map(KNOWLEDGE.get, topic.related) if t is not None]
     fresh = [t for t in choices if t.id not in recent]
     pool = fresh or choices
@@ -138,18 +154,15 @@ def next_offer(topic: Topic, handler_input: HandlerInput) -> Topic | None:
 
 
 def topic_reply(
-    handler_input: HandlerInput,
-    topic: Topic,
-    detail: str | None = None,
-    lead: list[str] | None = None,
+    turn: Turn, topic: Topic, detail: str | None = None, lead: list[str] | None = None
 ) -> Reply:
     """Answer ``topic``: the brief (or full) answer, then one offer of a next step.
 
     A one-shot request answers and ends; an open session offers the next topic and waits. The
     emergency topic offers nothing else: the one thing to do next is to call for help.
     """
-    locale = state.locale(handler_input)
-    detail = detail or state.preference(handler_input, "length")
+    locale = turn.locale
+    detail = detail or turn.memory.length
     text = topic.full if detail == "full" else topic.brief
     reply = Reply(
         speech=[*(lead or []), say(text, locale)],
@@ -158,37 +171,60 @@ def topic_reply(
         topic=topic.id,
         screen=topic,
     )
-    if state.is_one_shot(handler_input):
-        reply.speech.append(disclaimer(handler_input))
+    if turn.one_shot:
+        reply.speech.append(disclaimer(turn))
+        reply.disclaimer = True
         reply.end_session = True
         return reply
-    if topic.category == "safety":
-        reply.speech.append(say(phrases(locale)["emergency_follow_up"], locale))
-        reply.reprompt = say(phrases(locale)["emergency_reprompt"], locale)
+    if topic.category == SAFETY:
+        reply.speech.append(turn.say("emergency_follow_up"))
+        reply.reprompt = turn.say("emergency_reprompt")
         return reply
+    offer = next_offer(turn, topic)
+    if offer is not None:
+        question = turn.say("offer", topic=offer.name)
+        reply.offer = offer.id
     else:
-        offer = next_offer(topic, handler_input)
-        if offer is not None:
-            question = say(phrase(locale, "offer", topic=offer.name), locale)
-            reply.offer = offer.id
-        else:
-            question = say(phrases(locale)["anything_else"], locale)
+        question = turn.say("anything_else")
     reply.speech.append(question)
     reply.reprompt = question
     return reply
 
 
-def send(handler_input: HandlerInput, reply: Reply) -> Response:
+def remember(turn: Turn, reply: Reply) -> None:
+    """Apply what was just said to the session and the memory: the one place that writes them."""
+    session, memory = turn.session, turn.memory
+    if reply.topic:
+        previous = session.topic
+        if previous and previous != reply.topic and reply.push_history:
+            session.history = [*session.history, previous]
+        session.topic = reply.topic
+        topic = KNOWLEDGE.get(reply.topic)
+        if topic is not None and topic.category != SAFETY:  # not offered back on launch
+            memory.last_topic = topic.id
+    session.offer = reply.offer
+    session.candidates = list(reply.candidates)
+    if reply.emergency is not None:
+        session.emergency = reply.emergency
+    if reply.disclaimer:
+        memory.disclaimer_heard = True
+    if turn.memory_read is not None:
+        session.memory = memory
+    if turn.has_session:
+        turn.handler_input.attributes_manager.session_attributes = session.attributes()
+
+
+def send(turn: Turn, reply: Reply) -> Response:
     """Turn a ``Reply`` into the ASK response, and remember what was said."""
-    locale = state.locale(handler_input)
-    rate = state.preference(handler_input, "rate")
-    builder = handler_input.response_builder
+    locale = turn.locale
+    rate = turn.memory.rate
+    builder = turn.handler_input.response_builder
     said = speech.join(reply.speech)  # kept for "repeat" before the rate, which is applied once
     builder.speak(speech.with_rate(said, rate))
     if reply.card_title:
         text = reply.card_text or card_footer(None, locale)
         builder.set_card(SimpleCard(title=reply.card_title, content=text[: speech.MAX_CARD_CHARS]))
-    if reply.screen is not None and display.supports_apl(handler_input):
+    if reply.screen is not None and display.supports_apl(turn.handler_input):
         topic = reply.screen
         builder.add_directive(
             display.render_directive(
@@ -196,20 +232,15 @@ def send(handler_input: HandlerInput, reply: Reply) -> Response:
                 brief=speech.to_card(topic.brief, locale),
                 card_text=speech.to_card(topic.card, locale),
                 sources=sources_line(topic, locale),
-                disclaimer=speech.to_card(phrases(locale)["card_disclaimer"], locale),
+                disclaimer=speech.to_card(turn.words["card_disclaimer"], locale),
             )
         )
-    if reply.end_session or not state.has_session(handler_input):
+    if reply.end_session or not turn.has_session:
         builder.set_should_end_session(True)
         reprompt = None
     else:
-        reprompt = reply.reprompt or say(phrases(locale)["reprompt"], locale)
+        reprompt = reply.reprompt or turn.say("reprompt")
         builder.ask(speech.with_rate(reprompt, rate))
-    if reply.topic:
-        previous = state.get_str(handler_input, state.TOPIC)
-        history = state.get_list(handler_input, state.HISTORY)
-        if previous and previous != reply.topic and reply.push_history:
-            history = [*history, previous][-state.MAX_HISTORY :]
-        state.put(handler_input, topic=reply.topic, history=history or None)
-    state.put(handler_input, offer=reply.offer, last={"speech": said, "reprompt": reprompt})
+    turn.session.last_speech, turn.session.last_reprompt = said, reprompt
+    remember(turn, reply)
     return builder.response

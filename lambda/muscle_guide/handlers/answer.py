@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_intent_name, is_request_type
-from ask_sdk_model import Response
-
-from .. import state
 from ..knowledge import KNOWLEDGE
 from ..logs import count
-from ..phrases import phrase, phrases
-from ..replies import Reply, safety_line, say, send, topic_reply
+from ..replies import Reply, safety_line, topic_reply
 from ..resolve import Match, is_topic_request, resolve
+from ..turn import Turn
+from .base import TurnHandler
 
 
 def spoken_list(names: list[str]) -> str:
@@ -26,36 +21,33 @@ def spoken_list(names: list[str]) -> str:
     return f"{', '.join(names[:-1])}, or {names[-1]}"
 
 
-def match_reply(handler_input: HandlerInput, match: Match) -> Reply:
+def match_reply(turn: Turn, match: Match) -> Reply:
     """What to say for a resolved question, whatever the resolution's confidence."""
-    locale = state.locale(handler_input)
-    words = phrases(locale)
     topic = KNOWLEDGE.get(match.topic)
     if match.kind == "answer" and topic is not None:
-        return topic_reply(handler_input, topic)
+        return topic_reply(turn, topic)
     if match.kind == "unsure":
-        count(handler_input, "UnsureMenu")
-        names = [t.name for t in map(KNOWLEDGE.get, match.candidates) if t is not None]
-        offer = say(phrase(locale, "unsure_offer", options=spoken_list(names)), locale)
-        state.put(handler_input, candidates=list(match.candidates))
+        count(turn.handler_input, "UnsureMenu")
+        options = [t for t in map(KNOWLEDGE.get, match.candidates) if t is not None]
+        offer = turn.say("unsure_offer", options=spoken_list([t.name for t in options]))
         return Reply(
-            speech=[say(words["unsure"], locale), offer, safety_line(locale)], reprompt=offer
+            speech=[turn.say("unsure"), offer, safety_line(turn)],
+            reprompt=offer,
+            candidates=[t.id for t in options],
         )
-    count(handler_input, "EmptyQuestion" if match.kind == "empty" else "OffTopic")
-    lead = words["empty_question"] if match.kind == "empty" else words["off_topic"]
+    count(turn.handler_input, "EmptyQuestion" if match.kind == "empty" else "OffTopic")
+    lead = "empty_question" if match.kind == "empty" else "off_topic"
     return Reply(
-        speech=[say(lead, locale), safety_line(locale), say(words["what_now"], locale)],
-        reprompt=say(words["reprompt"], locale),
+        speech=[turn.say(lead), safety_line(turn), turn.say("what_now")],
+        reprompt=turn.say("reprompt"),
     )
 
 
-class TopicAnswerHandler(AbstractRequestHandler):
+class TopicAnswerHandler(TurnHandler):
     """Free questions, topic slots and general-topic intents: all answered from the knowledge."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("IntentRequest")(handler_input) and is_topic_request(
-            str(get_intent_name(handler_input))
-        )
+    def accepts(self, turn: Turn) -> bool:
+        return turn.request_type == "IntentRequest" and is_topic_request(str(turn.intent_name()))
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return send(handler_input, match_reply(handler_input, resolve(handler_input)))
+    def reply(self, turn: Turn) -> Reply:
+        return match_reply(turn, resolve(turn.handler_input))

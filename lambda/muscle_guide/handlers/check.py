@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_intent_name, is_intent_name, is_request_type
-from ask_sdk_model import Response
+from ask_sdk_model import IntentRequest
 
 if TYPE_CHECKING:
     from ..check import DecisionTable
 
-from .. import speech, state
-from ..phrases import phrases
-from ..replies import Reply, card_footer, say, send
+from .. import speech
+from ..replies import GENERAL_ADVICE, Reply, card_footer
 from ..resolve import slot_text
+from ..turn import Turn
+from .base import TurnHandler
 
 #: Intents that keep their usual meaning during the check.
 _PASS_THROUGH = {
@@ -33,77 +31,60 @@ def table() -> DecisionTable:
     return load_table()
 
 
-def in_check(handler_input: HandlerInput) -> bool:
-    step = state.get_str(handler_input, state.CHECK)
-    return step is not None and table().is_question(step)
-
-
-def ask(handler_input: HandlerInput, step: str, lead: list[str], clarify: bool = False) -> Reply:
+def ask(turn: Turn, step: str, lead: list[str], clarify: bool = False) -> Reply:
     """Ask the check's question ``step`` (or its clarified wording), remembering where we are."""
-    locale = state.locale(handler_input)
     question = table().questions[step]
     text = question.clarify if clarify and question.clarify else question.ask
-    spoken = say(text, locale)
-    state.put(
-        handler_input,
-        check=step,
-        check_unsure=step if clarify else None,
-        offer=None,
-        candidates=None,
-    )
+    spoken = speech.to_ssml(text, turn.locale)
+    turn.session.check = step
+    turn.session.check_unsure = step if clarify else None
     return Reply(speech=[*lead, spoken], reprompt=spoken)
 
 
-def outcome(handler_input: HandlerInput, outcome_id: str) -> Reply:
+def outcome(turn: Turn, outcome_id: str) -> Reply:
     """Say where the answers lead, and leave the check.
 
     An urgent outcome is an emergency answer: it starts with the number, and the session then
     stays on safety like any other emergency answer.
     """
-    locale = state.locale(handler_input)
-    words = phrases(locale)
     result = table().outcomes[outcome_id]
-    state.put(handler_input, check=None, check_unsure=None)
-    if result.urgent:
-        state.put(handler_input, emergency="general")
-    follow_up = say(words["emergency_follow_up" if result.urgent else "check_after"], locale)
-    reprompt = say(words["emergency_reprompt"], locale) if result.urgent else follow_up
+    turn.session.check = turn.session.check_unsure = None
+    follow_up = turn.say("emergency_follow_up" if result.urgent else "check_after")
     return Reply(
-        speech=[say(result.say, locale), follow_up],
-        reprompt=reprompt,
-        card_title=words["check_card_title"],
-        card_text=f"{speech.to_card(result.card, locale)}\n\n{card_footer(None, locale)}",
+        speech=[speech.to_ssml(result.say, turn.locale), follow_up],
+        reprompt=turn.say("emergency_reprompt") if result.urgent else follow_up,
+        card_title=turn.words["check_card_title"],
+        card_text=f"{speech.to_card(result.card, turn.locale)}\n\n{card_footer(None, turn.locale)}",
+        emergency=GENERAL_ADVICE if result.urgent else None,
     )
 
 
-def is_unsure(handler_input: HandlerInput) -> bool:
+def is_unsure(turn: Turn) -> bool:
     """Words that are neither yes nor no: "maybe", "I think so", or nothing we could place."""
-    if get_intent_name(handler_input) == "AMAZON.FallbackIntent":
+    if turn.intent_name() == "AMAZON.FallbackIntent":
         return True
-    text = slot_text(handler_input.request_envelope.request)  # type: ignore[arg-type]
+    request = turn.handler_input.request_envelope.request
+    text = slot_text(request) if isinstance(request, IntentRequest) else ""
     return bool(table().uncertain.search(text.lower().replace("'", "").replace("\u2019", "")))
 
 
-def answer(handler_input: HandlerInput, step: str, yes: bool) -> Reply:
+def answer(turn: Turn, step: str, yes: bool) -> Reply:
     target = table().next(step, yes)
     if table().is_question(target):
-        return ask(handler_input, target, [])
-    return outcome(handler_input, target)
+        return ask(turn, target, [])
+    return outcome(turn, target)
 
 
-class SymptomCheckStartHandler(AbstractRequestHandler):
+class SymptomCheckStartHandler(TurnHandler):
     """ "Check my symptoms": start the check at its first question."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("SymptomCheckIntent")(handler_input)
+    intents = frozenset({"SymptomCheckIntent"})
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        locale = state.locale(handler_input)
-        intro = say(phrases(locale)["check_intro"], locale)
-        return send(handler_input, ask(handler_input, table().start, [intro]))
+    def reply(self, turn: Turn) -> Reply:
+        return ask(turn, table().start, [turn.say("check_intro")])
 
 
-class SymptomCheckStepHandler(AbstractRequestHandler):
+class SymptomCheckStepHandler(TurnHandler):
     """Every turn while the check is running: yes and no move on, anything else asks again.
 
     On a red-flag question an unsure answer is not a no: the question is asked once more in
@@ -111,33 +92,29 @@ class SymptomCheckStepHandler(AbstractRequestHandler):
     far more than an unneeded call.
     """
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
+    def accepts(self, turn: Turn) -> bool:
+        # The session's reader keeps only a step the table knows.
         return (
-            is_request_type("IntentRequest")(handler_input)
-            and in_check(handler_input)
-            and get_intent_name(handler_input) not in _PASS_THROUGH
+            turn.request_type == "IntentRequest"
+            and turn.session.check is not None
+            and turn.intent_name() not in _PASS_THROUGH
         )
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        locale = state.locale(handler_input)
-        words = phrases(locale)
-        step = state.get_str(handler_input, state.CHECK) or table().start
+    def reply(self, turn: Turn) -> Reply:
+        step = turn.session.check or table().start
         question = table().questions[step]
-        intent = get_intent_name(handler_input)
+        intent = turn.intent_name()
         if intent in ("AMAZON.YesIntent", "AMAZON.NoIntent"):
-            return send(handler_input, answer(handler_input, step, intent == "AMAZON.YesIntent"))
+            return answer(turn, step, intent == "AMAZON.YesIntent")
         if intent == "AMAZON.CancelIntent":
-            state.put(handler_input, check=None, check_unsure=None)
-            question_text = say(words["anything_else"], locale)
-            reply = Reply(
-                speech=[say(words["check_cancelled"], locale), question_text],
-                reprompt=question_text,
+            turn.session.check = turn.session.check_unsure = None
+            question_text = turn.say("anything_else")
+            return Reply(
+                speech=[turn.say("check_cancelled"), question_text], reprompt=question_text
             )
-            return send(handler_input, reply)
-        if intent != "AMAZON.HelpIntent" and question.red_flag and is_unsure(handler_input):
-            if state.get_str(handler_input, state.CHECK_UNSURE) == step:
-                return send(handler_input, answer(handler_input, step, True))
-            lead = [say(words["check_unsure"], locale)]
-            return send(handler_input, ask(handler_input, step, lead, clarify=True))
+        if intent != "AMAZON.HelpIntent" and question.red_flag and is_unsure(turn):
+            if turn.session.check_unsure == step:
+                return answer(turn, step, True)
+            return ask(turn, step, [turn.say("check_unsure")], clarify=True)
         key = "check_help" if intent == "AMAZON.HelpIntent" else "check_yes_no"
-        return send(handler_input, ask(handler_input, step, [say(words[key], locale)]))
+        return ask(turn, step, [turn.say(key)])

@@ -2,101 +2,88 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_intent_name
-from ask_sdk_model import Response
-
-from .. import speech, state
 from ..knowledge import KNOWLEDGE
-from ..phrases import phrases
-from ..replies import Reply, say, send, topic_reply
+from ..replies import Reply, topic_reply
+from ..turn import Turn
+from .base import TurnHandler
 
 
-def _what_else(handler_input: HandlerInput, lead: str | None = None) -> Reply:
+def what_else(turn: Turn, lead: str | None = None) -> Reply:
     """ "What else would you like to know?", after the phrase named ``lead`` if any."""
-    locale = state.locale(handler_input)
-    words = phrases(locale)
-    question = say(words["anything_else"], locale)
-    return Reply(speech=[say(words[lead], locale) if lead else "", question], reprompt=question)
+    question = turn.say("anything_else")
+    return Reply(speech=[turn.say(lead) if lead else "", question], reprompt=question)
 
 
-class YesIntentHandler(AbstractRequestHandler):
+class YesIntentHandler(TurnHandler):
     """ "Yes" plays the topic we just offered, or the first of the guesses we listed."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.YesIntent")(handler_input)
+    intents = frozenset({"AMAZON.YesIntent"})
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        offered = KNOWLEDGE.get(state.get_str(handler_input, state.OFFER))
+    def reply(self, turn: Turn) -> Reply:
+        session = turn.session
+        offered = KNOWLEDGE.get(session.offer)
+        if offered is None and session.candidates:
+            offered = KNOWLEDGE.get(session.candidates[0])
         if offered is None:
-            candidates = state.get_list(handler_input, state.CANDIDATES)
-            offered = KNOWLEDGE.get(candidates[0]) if candidates else None
-        state.put(handler_input, candidates=None)
-        if offered is None:
-            return send(handler_input, _what_else(handler_input))
-        return send(handler_input, topic_reply(handler_input, offered))
+            return what_else(turn)
+        return topic_reply(turn, offered)
 
 
-class NoIntentHandler(AbstractRequestHandler):
+class NoIntentHandler(TurnHandler):
     """ "No" declines the offer and hands the conversation back to the person."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.NoIntent")(handler_input)
+    intents = frozenset({"AMAZON.NoIntent"})
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        state.put(handler_input, offer=None, candidates=None)
-        return send(handler_input, _what_else(handler_input, "okay"))
+    def reply(self, turn: Turn) -> Reply:
+        return what_else(turn, "okay")
 
 
-class MoreIntentHandler(AbstractRequestHandler):
+class MoreIntentHandler(TurnHandler):
     """ "Tell me more" gives the fuller answer of the current topic."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.MoreIntent")(handler_input)
+    intents = frozenset({"AMAZON.MoreIntent"})
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        topic = KNOWLEDGE.get(state.get_str(handler_input, state.TOPIC))
+    def reply(self, turn: Turn) -> Reply:
+        topic = KNOWLEDGE.get(turn.session.topic)
         if topic is None:
-            return send(handler_input, _what_else(handler_input, "no_topic_yet"))
-        return send(handler_input, topic_reply(handler_input, topic, detail="full"))
+            return what_else(turn, "no_topic_yet")
+        return topic_reply(turn, topic, detail="full")
 
 
-class RepeatIntentHandler(AbstractRequestHandler):
-    """ "Repeat" says the last response again, word for word."""
+class RepeatIntentHandler(TurnHandler):
+    """ "Repeat" says the last response again, word for word, as often as asked.
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.RepeatIntent")(handler_input)
+    What is replayed was kept before the speaking rate was applied (``send`` applies it once),
+    and the session's reader already refused anything this skill could not have said.
+    """
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        last = state.get_dict(handler_input, state.LAST)
-        spoken, reprompt = last.get("speech"), last.get("reprompt")
-        # The session comes back from the client: replay only speech this skill could have made.
-        if not speech.is_own_ssml(spoken):
-            return send(handler_input, _what_else(handler_input, "nothing_said_yet"))
-        reply = Reply(
-            speech=[str(spoken)],
-            reprompt=reprompt if speech.is_own_ssml(reprompt) else None,
-            topic=state.get_str(handler_input, state.TOPIC),
-            offer=state.get_str(handler_input, state.OFFER),
+    intents = frozenset({"AMAZON.RepeatIntent"})
+
+    def reply(self, turn: Turn) -> Reply:
+        session = turn.session
+        if session.last_speech is None:
+            return what_else(turn, "nothing_said_yet")
+        return Reply(
+            speech=[session.last_speech],
+            reprompt=session.last_reprompt,
+            topic=session.topic,
+            offer=session.offer,
+            candidates=session.candidates,
         )
-        return send(handler_input, reply)
 
 
-class PreviousIntentHandler(AbstractRequestHandler):
+class PreviousIntentHandler(TurnHandler):
     """ "Go back" returns to the topic before this one."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent_name("AMAZON.PreviousIntent")(handler_input)
+    intents = frozenset({"AMAZON.PreviousIntent"})
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        history = state.get_list(handler_input, state.HISTORY)
-        while history and KNOWLEDGE.get(history[-1]) is None:
-            history.pop()
+    def reply(self, turn: Turn) -> Reply:
+        history = turn.session.history
         if not history:
-            return send(handler_input, _what_else(handler_input, "no_earlier_topic"))
+            return what_else(turn, "no_earlier_topic")
         topic = KNOWLEDGE.get(history.pop())
-        state.put(handler_input, history=history or None)
-        reply = topic_reply(handler_input, topic)  # type: ignore[arg-type]
+        if topic is None:  # the session's reader keeps only known ids; never taken
+            return what_else(turn, "no_earlier_topic")
+        reply = topic_reply(turn, topic)
         reply.push_history = False
-        return send(handler_input, reply)
+        return reply

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import re
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
-from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_intent_name, is_request_type
-from ask_sdk_model import Response
+from ask_sdk_model import IntentRequest
 
-from .. import state
 from ..interceptors import RED_FLAG
 from ..logs import count
-from ..replies import emergency_reply, send
+from ..replies import GENERAL_ADVICE, Reply, emergency_reply
 from ..resolve import is_topic_request, resolve, slot_text
+from ..turn import Turn
+from .base import TurnHandler
 
 #: After an emergency answer these intents mean "and now what?", so they hear it again.
 _FOLLOW_UP_INTENTS = {
@@ -44,34 +42,37 @@ _FOLLOW_UP_WORDS = (
 )
 
 
-def is_follow_up(handler_input: HandlerInput) -> bool:
+def is_follow_up(turn: Turn) -> bool:
     """True when, after an emergency answer, this turn should hear the emergency steps again."""
-    if not is_request_type("IntentRequest")(handler_input):
+    request = turn.handler_input.request_envelope.request
+    if not isinstance(request, IntentRequest):
         return False
-    intent = str(get_intent_name(handler_input))
+    intent = str(turn.intent_name())
     if intent in _FOLLOW_UP_INTENTS:
         return True
     if not is_topic_request(intent):
         return False
-    text = slot_text(handler_input.request_envelope.request).lower()  # type: ignore[arg-type]
-    if re.search(_FOLLOW_UP_WORDS, text):
+    if re.search(_FOLLOW_UP_WORDS, slot_text(request).lower()):
         return True
-    return resolve(handler_input).kind != "answer"  # a clear new question is answered
+    return resolve(turn.handler_input).kind != "answer"  # a clear new question is answered
 
 
-class EmergencyFirstHandler(AbstractRequestHandler):
+def red_flag_advice(turn: Turn) -> str | None:
+    """The first-aid advice this turn calls for: a red flag heard now, or this session's."""
+    found = turn.handler_input.attributes_manager.request_attributes.get(RED_FLAG)
+    return getattr(found, "advice", None) or turn.session.emergency
+
+
+class EmergencyFirstHandler(TurnHandler):
     """A present red flag, or a follow-up after one, gets the number and the steps first."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        if RED_FLAG in handler_input.attributes_manager.request_attributes:
+    def accepts(self, turn: Turn) -> bool:
+        if RED_FLAG in turn.handler_input.attributes_manager.request_attributes:
             return True
-        return state.get_str(handler_input, state.EMERGENCY) is not None and is_follow_up(
-            handler_input
-        )
+        return turn.session.emergency is not None and is_follow_up(turn)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        found = handler_input.attributes_manager.request_attributes.get(RED_FLAG)
-        count(handler_input, "RedFlag" if found is not None else "EmergencyFollowUp")
-        advice = getattr(found, "advice", None) or state.get_str(handler_input, state.EMERGENCY)
-        state.put(handler_input, check=None, candidates=None, offer=None)
-        return send(handler_input, emergency_reply(handler_input, advice or "general"))
+    def reply(self, turn: Turn) -> Reply:
+        heard = RED_FLAG in turn.handler_input.attributes_manager.request_attributes
+        count(turn.handler_input, "RedFlag" if heard else "EmergencyFollowUp")
+        turn.session.check = turn.session.check_unsure = None
+        return emergency_reply(turn, red_flag_advice(turn) or GENERAL_ADVICE)

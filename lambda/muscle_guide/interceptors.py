@@ -89,11 +89,12 @@ class RedFlagInterceptor(AbstractRequestInterceptor):
             request = handler_input.request_envelope.request
             if not isinstance(request, IntentRequest) or request.intent is None:
                 return
+            from .replies import GENERAL_ADVICE
             from .safety import Finding, screen  # compiled on the first intent, not a launch
 
             found = screen(slot_text(request))
             if found is None and request.intent.name == EMERGENCY_INTENT:
-                found = Finding("emergency_intent", "general")
+                found = Finding("emergency_intent", GENERAL_ADVICE)
             if found is not None:
                 handler_input.attributes_manager.request_attributes[RED_FLAG] = found
         except Exception:

@@ -12,7 +12,7 @@ from typing import Literal, NamedTuple
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Slot
 
-from .knowledge import KNOWLEDGE, Topic
+from .knowledge import KNOWLEDGE, OVERVIEW_TOPIC, Topic
 
 Kind = Literal["answer", "unsure", "off_topic", "empty"]
 
@@ -94,7 +94,7 @@ def resolve(handler_input: HandlerInput) -> Match:
         # words clearly name wins ("why does a l s ..."); otherwise the frame's own topic.
         if text:
             found = _search(text)
-            if found.kind == "answer" and found.topic not in (None, "overview"):
+            if found.kind == "answer" and found.topic not in (None, OVERVIEW_TOPIC):
                 return found
         return Match("answer", topic.id, (topic.id,), float("inf"))
     return _search(text)

@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .knowledge import KNOWLEDGE, KNOWLEDGE_FILE, KnowledgeBase
+from .knowledge import GENERAL, KNOWLEDGE, KNOWLEDGE_FILE, OVERVIEW_TOPIC, SAFETY, KnowledgeBase
 from .logs import get_logger
 from .paths import data_file
 from .resolve import Match
@@ -52,8 +52,8 @@ MIN_MARGIN = 2.5
 #: Without any alias in the question, the evidence must be stronger and the lead wider.
 MIN_UNNAMED = 8.0
 UNNAMED_LEAD = 1.25
-#: The topic about muscle weakness as such (topic ids are a contract).
-OVERVIEW = "overview"
+#: The topic about muscle weakness as such.
+OVERVIEW = OVERVIEW_TOPIC
 #: What each question-frame cue ("why", "cure", "see a doctor") adds to a general topic.
 FRAME_BONUS = 4.0
 #: General topics' scores shrink by this when the question names a specific topic.
@@ -69,7 +69,7 @@ class Retriever:
 
     def __init__(self, knowledge: KnowledgeBase) -> None:
         self.ids: list[str] = [topic.id for topic in knowledge]
-        self.general: list[bool] = [topic.category == "general" for topic in knowledge]
+        self.general: list[bool] = [topic.category == GENERAL for topic in knowledge]
         self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
         fields: dict[str, list[list[str]]] = {"names": [], "text": []}
         raw_aliases: list[list[str]] = []
@@ -137,7 +137,7 @@ class Retriever:
         # Question frames of general topics ("why" asks for causes): cue terms -> topic.
         self.frames: list[tuple[int, frozenset[str]]] = []
         for index, topic in enumerate(knowledge):
-            if topic.category not in ("general", "safety"):
+            if topic.category not in (GENERAL, SAFETY):
                 continue
             for cue in FRAMES.get(topic.id, ()):
                 cue_terms = frozenset(terms(cue, self.vocabulary))

@@ -93,3 +93,39 @@ def test_repeat_at_a_slower_rate_says_it_once_at_that_rate_any_number_of_times(c
     normal = talk("speak normally")
     assert "prosody" not in talk("repeat")["response"]["outputSpeech"]["ssml"]
     assert "prosody" not in normal["response"]["outputSpeech"]["ssml"]
+
+
+@pytest.mark.parametrize("locale", ["en-US", "en-GB"])
+def test_saying_yes_to_every_offer_never_comes_round_again(chat, locale):
+    """Offers are topics not heard yet; when none is left, the person is asked what else."""
+    talk = chat(locale)
+    talk("open muscle weakness guide")
+    heard = [topic_of(talk("what causes muscle weakness"))]
+    for _ in range(len(KNOWLEDGE)):
+        response = talk("yes")
+        topic = topic_of(response)
+        if "Would you like to hear about" not in said(response):
+            assert "What else would you like to know?" in said(response)
+            break
+        assert topic not in heard[:-1] or topic == heard[-1], (topic, heard)
+        if topic != heard[-1]:
+            heard.append(topic)
+    else:
+        pytest.fail(f"offers never ran out after {len(heard)} topics")
+    assert len(heard) == len(set(heard)) >= 4, heard
+    response = talk("yes")  # nothing was offered: no topic is forced on the person
+    assert "What else would you like to know?" in said(response)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "en-IN"])
+def test_tell_me_more_says_when_there_is_nothing_more(chat, locale):
+    talk = chat(locale)
+    talk("open muscle weakness guide")
+    talk("what causes muscle weakness")
+    for _ in range(2 * len(KNOWLEDGE)):
+        text = said(talk("tell me more"))
+        if "That's everything I have on" in text:
+            assert "What else would you like to know?" in text
+            break
+    else:
+        pytest.fail("tell me more never said there was nothing more")

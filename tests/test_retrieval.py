@@ -95,10 +95,14 @@ def test_a_weak_match_is_not_guessed_but_offered():
     assert response["sessionAttributes"]["candidates"] == list(match.candidates)
 
 
-def test_yes_after_an_unsure_answer_plays_the_first_guess():
+def test_yes_after_a_menu_asks_which_one_unless_there_is_only_one():
     attributes = {"candidates": ["blood_tests", "nerve_tests"]}
     response = in_session(ev.intent_request("AMAZON.YesIntent"), attributes)
-    assert topic_of(response) == "blood_tests"
+    assert topic_of(response) is None
+    assert said(response) == "Which one would you like: blood tests, or nerve tests?"
+    assert response["sessionAttributes"]["candidates"] == ["blood_tests", "nerve_tests"]
+    response = in_session(ev.intent_request("AMAZON.YesIntent"), {"candidates": ["nerve_tests"]})
+    assert topic_of(response) == "nerve_tests"
 
 
 def test_why_frame_prefers_a_named_topic_over_causes():

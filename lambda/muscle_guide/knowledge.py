@@ -53,6 +53,31 @@ class Topic(NamedTuple):
     #: Short answers to one side of the topic ("is it inherited?"), as (facet, text) pairs: a
     #: tuple, so a topic stays hashable (answers are cached per topic).
     facets: tuple[tuple[str, str], ...] = ()
+    #: The words an answer starts with, naming what was understood ("" for the default).
+    heading: str = ""
+    #: The name in a menu of choices ("" for the default).
+    short: str = ""
+
+    def short_name(self) -> str:
+        """The name said in a menu: short, and each option named once.
+
+        >>> KNOWLEDGE.get("hypokalemia").short_name()
+        'low potassium'
+        """
+        return self.short or self.name.split(", or ")[0]
+
+    def spoken_heading(self) -> str:
+        """What an answer starts with, so the listener hears at once what was understood.
+
+        >>> KNOWLEDGE.get("hypothyroidism").spoken_heading()
+        'Underactive thyroid'
+        """
+        if self.heading:
+            return self.heading
+        words = self.short_name()
+        for article in ("a ", "an "):
+            words = words.removeprefix(article)
+        return words[:1].upper() + words[1:]
 
     def facet(self, name: str) -> str | None:
         """The short answer to one side of the topic, if the topic has one."""

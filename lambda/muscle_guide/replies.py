@@ -35,6 +35,7 @@ class Reply:
         "candidates",
         "card_text",
         "card_title",
+        "detail",
         "disclaimer",
         "emergency",
         "end_session",
@@ -60,6 +61,7 @@ class Reply:
         candidates: list[str] | None = None,
         emergency: str | None = None,
         disclaimer: bool = False,
+        detail: str | None = None,
     ) -> None:
         self.speech = speech if speech is not None else []
         self.reprompt = reprompt
@@ -78,6 +80,19 @@ class Reply:
         self.emergency = emergency
         #: True when the reply carries the disclaimer: the user has heard it.
         self.disclaimer = disclaimer
+        #: How much of ``topic`` this reply said ("brief" or "full"), for "tell me more".
+        self.detail = detail
+
+
+def spoken_list(names: list[str]) -> str:
+    """ "a, b, or c" for speech.
+
+    >>> spoken_list(["A L S", "M S", "polio"])
+    'A L S, M S, or polio'
+    """
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])}, or {names[-1]}"
 
 
 def say(text: str, locale: str | None) -> str:
@@ -145,38 +160,48 @@ def emergency_reply(turn: Turn, advice: str) -> Reply:
 
 
 def next_offer(turn: Turn, topic: Topic) -> Topic | None:
-    """The natural next topic: the first related one not just talked about."""
-    recent = {topic.id, *turn.session.history[-1:]}
+    """The natural next topic: the first related one not heard yet in this session.
+
+    None when every related topic has been heard: then the person is asked what else they
+    would like to know, so "yes" can never go round in a loop.
+    """
+    heard = {topic.id, *turn.session.heard}
     choices = [t for t in map(KNOWLEDGE.get, topic.related) if t is not None]
-    fresh = [t for t in choices if t.id not in recent]
-    pool = fresh or choices
-    return pool[0] if pool else None
+    return next((t for t in choices if t.id not in heard), None)
+
+
+def heading(turn: Turn, topic: Topic) -> str:
+    """The first words of an answer, naming what was understood: a mishearing shows at once."""
+    return turn.say("answer_heading", heading=topic.spoken_heading())
 
 
 def topic_reply(
     turn: Turn, topic: Topic, detail: str | None = None, lead: list[str] | None = None
 ) -> Reply:
-    """Answer ``topic``: the brief (or full) answer, then one offer of a next step.
+    """Answer ``topic``: its heading, the brief (or full) answer, then one offer of a next step.
 
-    A one-shot request answers and ends; an open session offers the next topic and waits. The
-    emergency topic offers nothing else: the one thing to do next is to call for help.
+    A one-shot request answers and ends; an open session offers the next topic and waits. After
+    an emergency answer, the warning-signs topic offers nothing else: the thing to do is to call.
     """
     locale = turn.locale
     detail = detail or turn.memory.length
     text = topic.full if detail == "full" else topic.brief
     reply = Reply(
-        speech=[*(lead or []), say(text, locale)],
+        speech=[*(lead or []), heading(turn, topic), say(text, locale)],
         card_title=topic.title,
         card_text=f"{speech.to_card(topic.card, locale)}\n\n{card_footer(topic, locale)}",
         topic=topic.id,
         screen=topic,
+        detail=detail,
     )
     if turn.one_shot:
         reply.speech.append(disclaimer(turn))
         reply.disclaimer = True
         reply.end_session = True
         return reply
-    if topic.category == SAFETY:
+    if topic.category == SAFETY and turn.session.emergency is not None:
+        # After an emergency answer the one thing to do next is to call for help; someone
+        # asking about warning signs as information goes on like any other answer.
         reply.speech.append(turn.say("emergency_follow_up"))
         reply.reprompt = turn.say("emergency_reprompt")
         return reply
@@ -199,6 +224,10 @@ def remember(turn: Turn, reply: Reply) -> None:
         if previous and previous != reply.topic and reply.push_history:
             session.history = [*session.history, previous]
         session.topic = reply.topic
+        if reply.detail is not None:
+            session.detail = reply.detail
+        if reply.topic not in session.heard:
+            session.heard = [*session.heard, reply.topic]
         topic = KNOWLEDGE.get(reply.topic)
         if topic is not None and topic.category != SAFETY:  # not offered back on launch
             memory.last_topic = topic.id

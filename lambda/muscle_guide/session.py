@@ -27,11 +27,27 @@ EMERGENCY = "emergency"
 CHECK = "check"
 CHECK_UNSURE = "check_unsure"
 MEMORY = "memory"
+HEARD = "heard"
+DETAIL = "detail"
 #: Every attribute name the skill reads (the fuzz suite sends hostile values for each).
-NAMES = (TOPIC, OFFER, LAST, HISTORY, CANDIDATES, EMERGENCY, CHECK, CHECK_UNSURE, MEMORY)
+NAMES = (
+    TOPIC,
+    OFFER,
+    LAST,
+    HISTORY,
+    CANDIDATES,
+    EMERGENCY,
+    CHECK,
+    CHECK_UNSURE,
+    MEMORY,
+    HEARD,
+    DETAIL,
+)
 
 MAX_HISTORY = 10
 MAX_CANDIDATES = 3
+#: Topics answered this session, so offers never come round again (more than any session has).
+MAX_HEARD = 60
 #: Longest plain value kept (an advice or check-step name); anything longer is not ours.
 MAX_NAME = 40
 LENGTHS = ("brief", "full")
@@ -139,7 +155,9 @@ class Session:
         "candidates",
         "check",
         "check_unsure",
+        "detail",
         "emergency",
+        "heard",
         "history",
         "last_reprompt",
         "last_speech",
@@ -157,6 +175,10 @@ class Session:
         self.history: list[str] = []
         #: The options of the menu we just gave ("the first one", "yes").
         self.candidates: list[str] = []
+        #: Every topic answered in this session: an offer is always one not heard yet.
+        self.heard: list[str] = []
+        #: How much of the current topic was said: "brief", or "full" ("tell me more" moves on).
+        self.detail: str | None = None
         #: The first-aid advice of an emergency answered in this session, if any.
         self.emergency: str | None = None
         #: The symptom check's current question, and the one whose answer was unsure.
@@ -178,6 +200,9 @@ class Session:
         session.offer = _topic_id(raw.get(OFFER))
         session.history = _topic_ids(raw.get(HISTORY), MAX_HISTORY)
         session.candidates = _topic_ids(raw.get(CANDIDATES), MAX_CANDIDATES)
+        session.heard = _topic_ids(raw.get(HEARD), MAX_HEARD)
+        detail = raw.get(DETAIL)
+        session.detail = detail if detail in LENGTHS else None
         session.emergency = _name(raw.get(EMERGENCY))
         session.check = _check_step(raw.get(CHECK))
         session.check_unsure = _check_step(raw.get(CHECK_UNSURE))
@@ -197,6 +222,8 @@ class Session:
             (OFFER, self.offer),
             (HISTORY, self.history[-MAX_HISTORY:]),
             (CANDIDATES, self.candidates[:MAX_CANDIDATES]),
+            (HEARD, self.heard[-MAX_HEARD:]),
+            (DETAIL, self.detail),
             (EMERGENCY, self.emergency),
             (CHECK, self.check),
             (CHECK_UNSURE, self.check_unsure),

@@ -21,10 +21,12 @@ from .core import (
 )
 from .errors import CatchAllExceptionHandler
 from .navigation import (
+    ChooseIntentHandler,
     MoreIntentHandler,
     NoIntentHandler,
     PreviousIntentHandler,
     RepeatIntentHandler,
+    ThanksIntentHandler,
     YesIntentHandler,
 )
 from .preferences import PreferenceHandler
@@ -43,6 +45,8 @@ def request_handlers() -> list[AbstractRequestHandler]:
         SymptomCheckStartHandler(),
         PreferenceHandler(),
         TopicAnswerHandler(),
+        ThanksIntentHandler(),
+        ChooseIntentHandler(),
         YesIntentHandler(),
         NoIntentHandler(),
         MoreIntentHandler(),

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
+from ask_sdk_model import IntentRequest
+
+from ..dialogue import choice_position, is_closing
 from ..knowledge import KNOWLEDGE
 from ..logs import count
-from ..replies import Reply, safety_line, topic_reply
-from ..resolve import Match, is_topic_request, resolve
+from ..replies import Reply, safety_line, spoken_list, topic_reply
+from ..resolve import Match, is_topic_request, resolve, slot_text
 from ..turn import Turn
 from .base import TurnHandler
-
-
-def spoken_list(names: list[str]) -> str:
-    """ "a, b, or c" for speech.
-
-    >>> spoken_list(["A L S", "M S", "polio"])
-    'A L S, M S, or polio'
-    """
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])}, or {names[-1]}"
+from .navigation import choose, goodbye
 
 
 def match_reply(turn: Turn, match: Match) -> Reply:
@@ -29,7 +22,7 @@ def match_reply(turn: Turn, match: Match) -> Reply:
     if match.kind == "unsure":
         count(turn.handler_input, "UnsureMenu")
         options = [t for t in map(KNOWLEDGE.get, match.candidates) if t is not None]
-        offer = turn.say("unsure_offer", options=spoken_list([t.name for t in options]))
+        offer = turn.say("unsure_offer", options=spoken_list([t.short_name() for t in options]))
         return Reply(
             speech=[turn.say("unsure"), offer, safety_line(turn)],
             reprompt=offer,
@@ -50,4 +43,13 @@ class TopicAnswerHandler(TurnHandler):
         return turn.request_type == "IntentRequest" and is_topic_request(str(turn.intent_name()))
 
     def reply(self, turn: Turn) -> Reply:
+        request = turn.handler_input.request_envelope.request
+        text = slot_text(request) if isinstance(request, IntentRequest) else ""
+        # Free words that steer rather than ask: a goodbye, or a pick from the menu just given.
+        if text and is_closing(text):
+            return goodbye(turn)
+        if text and turn.session.candidates:
+            position = choice_position(text)
+            if position is not None:
+                return choose(turn, position)
         return match_reply(turn, resolve(turn.handler_input))

@@ -21,6 +21,7 @@ _PASS_THROUGH = {
     "AMAZON.RepeatIntent",
     "AMAZON.StartOverIntent",
     "AMAZON.NavigateHomeIntent",
+    "ThanksIntent",
 }
 
 

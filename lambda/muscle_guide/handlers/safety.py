@@ -13,6 +13,7 @@ import re
 
 from ask_sdk_model import IntentRequest
 
+from ..dialogue import is_closing
 from ..interceptors import RED_FLAG
 from ..logs import count
 from ..replies import GENERAL_ADVICE, Reply, emergency_reply
@@ -52,7 +53,10 @@ def is_follow_up(turn: Turn) -> bool:
         return True
     if not is_topic_request(intent):
         return False
-    if re.search(_FOLLOW_UP_WORDS, slot_text(request).lower()):
+    text = slot_text(request)
+    if is_closing(text):
+        return False  # "okay, thanks": the goodbye, which repeats the number once more
+    if re.search(_FOLLOW_UP_WORDS, text.lower()):
         return True
     return resolve(turn.handler_input).kind != "answer"  # a clear new question is answered
 

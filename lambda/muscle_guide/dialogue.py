@@ -1,0 +1,70 @@
+"""Turns that steer the conversation instead of asking: "thanks, that's all", "the second one".
+
+The words live in ``data/dialogue.json``. The interaction model's ``ThanksIntent`` and
+``ChooseIntent`` catch most of them; these readers catch the same words when they arrive as a
+free question (Alexa's free-question slot takes almost anything).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+from .paths import data_file
+
+#: ``ChooseIntent``'s slot values, by id: a position in the menu just given (-1 is the last).
+CHOICE_POSITIONS = {"first": 0, "second": 1, "third": 2, "last": -1}
+#: Words before the choice itself: "i'll take the second one", "give me number two".
+_LEADING = (
+    r"^(?:(?:i(?:ll| will)? (?:take|want|choose|pick)|give me|lets (?:have|do)|id like|"
+    r"tell me about|go with|choose|pick) )?"
+)
+
+
+@cache
+def _data() -> dict[str, Any]:
+    with open(data_file("dialogue.json"), encoding="utf-8") as handle:
+        loaded: dict[str, Any] = json.load(handle)
+    return loaded
+
+
+#: Longer than this is a question, not a goodbye (and keeps the pattern's work bounded).
+MAX_CLOSING_CHARS = 80
+
+
+@cache
+def _closing() -> re.Pattern[str]:
+    """One or more closing phrases in a row: "okay thank you", "thanks that's all, bye"."""
+    return re.compile(rf"(?:(?:{_data()['closing']})(?: please)?(?: |$))+")
+
+
+def _normal(text: str) -> str:
+    text = text.lower().replace("'", "").replace("\u2019", "")
+    return " ".join(re.sub(r"[^a-z0-9 ]", " ", text).split())
+
+
+def is_closing(text: str) -> bool:
+    """True for "thank you", "that's all", "no thanks", "bye": the person is done.
+
+    >>> is_closing("Thanks, that's all"), is_closing("thanks for the information alexa")
+    (True, True)
+    >>> is_closing("thank you what causes weakness"), is_closing("")
+    (False, False)
+    """
+    words = _normal(text)
+    if not words or len(words) > MAX_CLOSING_CHARS:
+        return False
+    return _closing().fullmatch(words + " ") is not None
+
+
+def choice_position(text: str) -> int | None:
+    """The menu position a free answer picks ("the second one", "number three"), if any.
+
+    >>> choice_position("the second one"), choice_position("last"), choice_position("polio")
+    (1, -1, None)
+    """
+    words = re.sub(_LEADING, "", _normal(text)).strip()
+    position = _data()["choices"].get(words)
+    return position if isinstance(position, int) else None

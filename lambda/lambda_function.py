@@ -18,7 +18,7 @@ from muscle_guide.skill import SkillRunner, build_skill, register_warm_up
 __all__ = ["lambda_handler"]
 
 SETTINGS = Settings.from_env()
-configure(SETTINGS.log_level)
+configure(SETTINGS.log_level, SETTINGS.log_hash_key)
 RUNNER = SkillRunner(build_skill(SETTINGS), SETTINGS.skill_id)
 register_warm_up()
 

@@ -32,6 +32,7 @@ import argparse
 import hashlib
 import json
 import os
+import secrets
 import shlex
 import shutil
 import subprocess
@@ -267,6 +268,20 @@ def version_hash(build_dir: Path, template: Path, parameters: dict[str, str]) ->
 # --------------------------------------------------------------------------- running commands
 
 
+#: Stack parameters whose values never appear in what the script prints.
+SECRET_PARAMETERS = ("LogHashKey",)
+
+
+def masked(argument: str) -> str:
+    """A command-line argument as printed: secret parameter values hidden.
+
+    >>> masked("LogHashKey=00ff"), masked("LogLevel=INFO")
+    ('LogHashKey=****', 'LogLevel=INFO')
+    """
+    key = argument.split("=", 1)[0]
+    return f"{key}=****" if key in SECRET_PARAMETERS and "=" in argument else argument
+
+
 @dataclass
 class Runner:
     """Prints each command; runs it unless this is a dry run."""
@@ -283,7 +298,8 @@ class Runner:
         print(f"    {text}", flush=True)
 
     def show(self, command: Sequence[str], when: str = "") -> None:
-        print(f"    $ {shlex.join(command)}{f'   # {when}' if when else ''}", flush=True)
+        shown = [masked(part) for part in command]
+        print(f"    $ {shlex.join(shown)}{f'   # {when}' if when else ''}", flush=True)
 
     def run(self, command: Sequence[str], when: str = "") -> None:
         """Run a command that talks to AWS, streaming its output."""
@@ -526,6 +542,10 @@ def deploy(runner: Runner, settings: Settings) -> None:
         runner.step("Stage 1: create the skill; the Alexa permission has no EventSourceToken yet")
         if runner.dry_run:
             runner.note("(skipped when the stack already has a SkillId output)")
+        # The logs' user-id hash key: made once, with the stack; later deploys leave it out,
+        # so CloudFormation keeps the previous value (a parameter not overridden on an update).
+        if "LogHashKey" not in base:
+            base["LogHashKey"] = "<new random key>" if runner.dry_run else secrets.token_hex(32)
         stage1 = {**base, **function_parameters(runner, settings, "")}
         sam_deploy(runner, settings, bucket, stage1)
         runner.step("Read the new skill's ID from the stack outputs")

@@ -117,3 +117,26 @@ def test_counts_add_up_within_a_request():
     line = logs.metric_line({"OffTopic": 2, "RedFlag": 1}, None, 1)
     assert_valid_emf(line)
     assert (line["OffTopic"], line["RedFlag"], line["Locale"]) == (2, 1, "unknown")
+
+
+def test_the_user_hash_key_is_the_deployment_secret_never_a_public_constant():
+    """LOG_HASH_KEY keys the hash; without it each process draws a random key."""
+    from hashlib import blake2b
+
+    from muscle_guide.config import Settings
+
+    handler_input = type("Input", (), {"request_envelope": ev_envelope()})()
+    user = ev.TEST_USER_ID.encode()
+    old_constant = blake2b(user, digest_size=8, key=b"muscle-guide").hexdigest()
+    try:
+        logs.configure("INFO", Settings.from_env({"LOG_HASH_KEY": "11" * 32}).log_hash_key)
+        keyed = logs.user_hash(handler_input)
+        assert keyed == blake2b(user, digest_size=8, key=bytes.fromhex("11" * 32)).hexdigest()
+        logs.configure("INFO", bytes.fromhex("22" * 32))
+        assert logs.user_hash(handler_input) not in (keyed, old_constant)
+        logs.configure("INFO", None)
+        random_key = logs.user_hash(handler_input)
+        assert random_key not in (keyed, old_constant)
+        assert logs.user_hash(handler_input) == random_key  # stable within the process
+    finally:
+        logs.configure("INFO", None)

@@ -468,8 +468,12 @@ def test_dry_run_prints_the_complete_plan_without_any_cli(tmp_path) -> None:
     assert -1 not in positions, [s for s, p in zip(order, positions, strict=True) if p < 0]
     assert positions == sorted(positions), out
     assert out.count("$ sam deploy") == 2
-    stage1 = out.split("Stage 1", 1)[1].split("Stage 2", 1)[0]
+    stage1, stage2 = out.split("Stage 1", 1)[1].split("Stage 2", 1)
     assert "SkillId=" not in stage1
+    # The logs' hash key is made with the stack and never printed (a deploy that finds the stack
+    # leaves it out, so CloudFormation keeps the previous value).
+    assert "LogHashKey=****" in stage1 and "LogHashKey=****" in stage2
+    assert "<new random key>" not in out
     assert "not found (a real deployment would stop here" in out
 
 
@@ -591,3 +595,12 @@ def test_translated_template_is_plain_cloudformation(stage2) -> None:
 
 def test_deploy_script_doctests() -> None:
     assert doctest.testmod(deploy_script).failed == 0
+
+
+def test_secret_parameters_are_never_printed() -> None:
+    assert deploy_script.masked("LogHashKey=" + "ab" * 32) == "LogHashKey=****"
+    template = sam_template()
+    parameter = template["Parameters"]["LogHashKey"]
+    assert parameter["NoEcho"] is True
+    variables = template["Resources"]["SkillFunction"]["Properties"]["Environment"]["Variables"]
+    assert variables["LOG_HASH_KEY"] == {"Ref": "LogHashKey"}

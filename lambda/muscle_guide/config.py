@@ -22,6 +22,8 @@ class Settings(NamedTuple):
     persistence_table: str | None = None
     dynamodb_endpoint: str | None = None
     state_file: str | None = None
+    #: The secret key of the logs' user-id hash (``LOG_HASH_KEY``, hex); None: a random one.
+    log_hash_key: bytes | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -33,4 +35,17 @@ class Settings(NamedTuple):
             persistence_table=env.get("PERSISTENCE_TABLE") or None,
             dynamodb_endpoint=env.get("DYNAMODB_ENDPOINT") or None,
             state_file=os.path.expanduser(state_file) if state_file else None,
+            log_hash_key=_hex(env.get("LOG_HASH_KEY")),
         )
+
+
+def _hex(value: str | None) -> bytes | None:
+    """A hex secret as bytes; a malformed one is ignored (a random key is used instead).
+
+    >>> _hex("00ff"), _hex("nothex"), _hex("")
+    (b'\\x00\\xff', None, None)
+    """
+    try:
+        return bytes.fromhex(value) if value else None
+    except ValueError:
+        return None

@@ -50,10 +50,26 @@ METRICS = frozenset(
 )
 
 
-def configure(level: str = "INFO") -> None:
-    """Set the lowest level written (``LOG_LEVEL``); unknown names mean INFO."""
-    global _threshold
+#: The key of the user-id hash in the logs: a per-deployment secret (``LOG_HASH_KEY``), so a
+#: logged hash cannot be matched to a user id by anyone without it. Without one, each process
+#: draws its own at random (lines still group by user within an instance).
+_hash_key: bytes | None = None
+
+
+def configure(level: str = "INFO", hash_key: bytes | None = None) -> None:
+    """Set the lowest level written (``LOG_LEVEL``; unknown names mean INFO) and the hash key."""
+    global _threshold, _hash_key
     _threshold = LEVELS.get(level.upper(), LEVELS["INFO"])
+    _hash_key = hash_key[:64] if hash_key else None
+
+
+def _key() -> bytes:
+    global _hash_key
+    if _hash_key is None:
+        import os
+
+        _hash_key = os.urandom(32)
+    return _hash_key
 
 
 class Logger:
@@ -148,7 +164,7 @@ def user_hash(handler_input: HandlerInput) -> str | None:
     user_id = getattr(getattr(system, "user", None), "user_id", None)
     if not isinstance(user_id, str):
         return None
-    return blake2b(user_id.encode(), digest_size=8, key=b"muscle-guide").hexdigest()
+    return blake2b(user_id.encode(), digest_size=8, key=_key()).hexdigest()
 
 
 def request_fields(handler_input: HandlerInput) -> dict[str, Any]:

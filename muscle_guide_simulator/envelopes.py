@@ -87,6 +87,19 @@ def session_ended_request(
     return _request("SessionEndedRequest", locale, **fields)
 
 
+def skill_disabled_request(user_id: str = TEST_USER_ID) -> JSON:
+    """The skill event Alexa sends when the person disables the skill (no session, no locale)."""
+    now = _timestamp()
+    return {
+        "type": "AlexaSkillEvent.SkillDisabled",
+        "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
+        "timestamp": now,
+        "eventCreationTime": now,
+        "eventPublishingTime": now,
+        "body": {"userId": user_id, "userInformationPersistenceStatus": "NOT_PERSISTED"},
+    }
+
+
 def slot(name: str, value: str | None, resolved_id: str | None = None, authority: str = "") -> JSON:
     """A slot as Alexa fills it, with entity resolution when the slot has a custom type.
 

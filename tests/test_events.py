@@ -19,6 +19,7 @@ EXPECTED = {
     "help": ("what causes muscle weakness", None, False),
     "stop": ("Goodbye", None, True),
     "session_ended": (None, None, True),  # nothing may be said
+    "skill_disabled": (None, None, True),  # a skill event: the record is deleted, nothing said
     "question_overview": ("overview", "overview", False),
     "question_causes": ("causes", "causes", False),
     "question_diagnosis": ("diagnosis", "diagnosis", False),

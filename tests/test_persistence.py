@@ -302,3 +302,90 @@ def test_a_failed_read_never_overwrites_what_is_stored():
     assert adapter.reads == 2
     assert all(write["prefs"]["rate"] == "slow" for write in adapter.writes)
     assert adapter.stored["disclaimer_heard"] is True
+
+
+# --- forgetting: "forget me" and the skill being disabled ------------------------------------
+
+
+def remembered(runner: SkillRunner, user_id: str) -> bool:
+    """Does a new session of this user start as a returning user's?"""
+    conversation = Conversation(handler=runner, user_id=user_id)
+    return "Welcome back" in said(talk(conversation, "open muscle weakness guide"))
+
+
+def disable(runner: SkillRunner, user_id: str) -> dict:
+    from muscle_guide_simulator import envelopes as ev
+
+    event = ev.envelope(ev.skill_disabled_request(user_id), None, ev.context(user_id=user_id))
+    return runner(event, None)
+
+
+def test_disabling_the_skill_deletes_the_dynamodb_item(dynamodb: MotoServer):
+    runner = skill_with_table(dynamodb.endpoint)
+    user = "amzn1.ask.account.DAVE"
+    conversation = Conversation(handler=runner, user_id=user)
+    talk(conversation, "open muscle weakness guide")
+    talk(conversation, "speak slower")
+    assert dynamodb.item(user)  # stored
+    response = disable(runner, user)
+    assert "outputSpeech" not in response.get("response", {})
+    assert dynamodb.item(user) == {}
+    assert not remembered(runner, user)
+
+
+def test_disabling_the_skill_deletes_the_local_record(tmp_path):
+    runner = SkillRunner(build_skill(Settings(state_file=str(tmp_path / "state"))))
+    user = "amzn1.ask.account.ERIN"
+    talk(Conversation(handler=runner, user_id=user), "open muscle weakness guide")
+    other = "amzn1.ask.account.FRANK"
+    talk(Conversation(handler=runner, user_id=other), "open muscle weakness guide")
+    assert remembered(runner, user)
+    disable(runner, user)
+    assert not remembered(runner, user)
+    assert remembered(runner, other)  # only that user's record goes
+
+
+@pytest.mark.parametrize("locale", ["en-US", "en-GB"])
+def test_forget_me_asks_first_then_deletes_everything(dynamodb: MotoServer, locale):
+    runner = skill_with_table(dynamodb.endpoint)
+    user = f"amzn1.ask.account.GRACE{locale[-2:]}"
+    conversation = Conversation(handler=runner, user_id=user, locale=locale)
+    talk(conversation, "open muscle weakness guide")
+    talk(conversation, "speak slower")
+    talk(conversation, "what is polio")
+    asked = talk(conversation, "forget me")
+    assert "Shall I delete it?" in said(asked)
+    assert dynamodb.item(user)  # nothing deleted before the yes
+    done = talk(conversation, "yes")
+    assert "I've deleted what I remembered about you" in said(done)
+    assert "prosody" not in done["response"]["outputSpeech"]["ssml"]  # defaults from now on
+    assert "memory" not in done["sessionAttributes"]
+    talk(conversation, "what is a l s")  # the rest of the session saves nothing over it
+    assert dynamodb.item(user) == {}
+    assert not remembered(runner, user)
+
+
+def test_no_to_forget_me_keeps_everything_and_another_question_drops_it(dynamodb: MotoServer):
+    runner = skill_with_table(dynamodb.endpoint)
+    user = "amzn1.ask.account.HEIDI"
+    conversation = Conversation(handler=runner, user_id=user)
+    talk(conversation, "open muscle weakness guide")
+    talk(conversation, "speak slower")
+    stored = dynamodb.item(user)
+    talk(conversation, "delete my data")
+    assert "kept everything" in said(talk(conversation, "no"))
+    talk(conversation, "forget me")
+    talk(conversation, "what is polio")  # a new question: the pending yes/no is dropped
+    assert topic_of(talk(conversation, "yes")) not in (None, "polio")  # plays the offer
+    assert dynamodb.item(user)["attributes"]["prefs"] == stored["attributes"]["prefs"]
+
+
+def test_forget_me_with_the_store_down_says_so_honestly(dynamodb: MotoServer):
+    runner = skill_with_table(dynamodb.endpoint)
+    conversation = Conversation(handler=runner, user_id="amzn1.ask.account.IVAN")
+    talk(conversation, "open muscle weakness guide")
+    talk(conversation, "forget me")
+    dynamodb.stop()
+    response = talk(conversation, "yes")
+    assert "couldn't delete it just now" in said(response)
+    assert "deleted what I remembered" not in said(response)

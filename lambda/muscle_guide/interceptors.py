@@ -45,6 +45,8 @@ class MemoryLoadInterceptor(AbstractRequestInterceptor):
             request_attrs = handler_input.attributes_manager.request_attributes
             if current.memory_read is not None or RED_FLAG in request_attrs:
                 return  # read earlier in the session; or the number comes first
+            if not current.has_session or current.session.forgotten:
+                return  # skill events need no memory; a forgotten user stays forgotten
             started = time.monotonic()
             raw = self.store.load(handler_input.request_envelope)
             request_attrs[_SPENT] = time.monotonic() - started

@@ -216,3 +216,19 @@ class Memory:
             return False
         self._failing = False
         return True
+
+    def delete(self, request_envelope: RequestEnvelope, budget: float | None = None) -> bool:
+        """Delete the user's record; True when it is gone (or there is no store at all)."""
+        adapter = self.adapter
+        if adapter is None:
+            return True
+        try:
+            _within(
+                self.budget if budget is None else budget,
+                lambda: adapter.delete_attributes(request_envelope),
+            )
+        except Exception as error:  # any store fault: say so, never crash
+            self._fault("delete", error)
+            return False
+        self._failing = False
+        return True

@@ -40,6 +40,7 @@ class Reply:
         "emergency",
         "end_session",
         "offer",
+        "pending",
         "push_history",
         "reprompt",
         "screen",
@@ -62,6 +63,7 @@ class Reply:
         emergency: str | None = None,
         disclaimer: bool = False,
         detail: str | None = None,
+        pending: str | None = None,
     ) -> None:
         self.speech = speech if speech is not None else []
         self.reprompt = reprompt
@@ -82,6 +84,9 @@ class Reply:
         self.disclaimer = disclaimer
         #: How much of ``topic`` this reply said ("brief" or "full"), for "tell me more".
         self.detail = detail
+        #: A yes-or-no question this reply asks (``session.PENDING_QUESTIONS``); any other
+        #: reply drops it, so a later "yes" can never confirm it by accident.
+        self.pending = pending
 
 
 def spoken_list(names: list[str]) -> str:
@@ -232,6 +237,7 @@ def remember(turn: Turn, reply: Reply) -> None:
         if topic is not None and topic.category != SAFETY:  # not offered back on launch
             memory.last_topic = topic.id
     session.offer = reply.offer
+    session.pending = reply.pending
     session.candidates = list(reply.candidates)
     if reply.emergency is not None:
         session.emergency = reply.emergency

@@ -29,6 +29,11 @@ CHECK_UNSURE = "check_unsure"
 MEMORY = "memory"
 HEARD = "heard"
 DETAIL = "detail"
+PENDING = "pending"
+FORGOTTEN = "forgotten"
+#: Questions the skill can be waiting on a yes or no to (``pending``).
+FORGET = "forget"
+PENDING_QUESTIONS = (FORGET,)
 #: Every attribute name the skill reads (the fuzz suite sends hostile values for each).
 NAMES = (
     TOPIC,
@@ -42,6 +47,8 @@ NAMES = (
     MEMORY,
     HEARD,
     DETAIL,
+    PENDING,
+    FORGOTTEN,
 )
 
 MAX_HISTORY = 10
@@ -157,12 +164,14 @@ class Session:
         "check_unsure",
         "detail",
         "emergency",
+        "forgotten",
         "heard",
         "history",
         "last_reprompt",
         "last_speech",
         "memory",
         "offer",
+        "pending",
         "topic",
     )
 
@@ -179,6 +188,10 @@ class Session:
         self.heard: list[str] = []
         #: How much of the current topic was said: "brief", or "full" ("tell me more" moves on).
         self.detail: str | None = None
+        #: A question waiting on yes or no ("forget": delete what we remember?).
+        self.pending: str | None = None
+        #: The person asked to be forgotten: nothing is read or stored for the rest of it.
+        self.forgotten: bool = False
         #: The first-aid advice of an emergency answered in this session, if any.
         self.emergency: str | None = None
         #: The symptom check's current question, and the one whose answer was unsure.
@@ -203,6 +216,9 @@ class Session:
         session.heard = _topic_ids(raw.get(HEARD), MAX_HEARD)
         detail = raw.get(DETAIL)
         session.detail = detail if detail in LENGTHS else None
+        session.forgotten = raw.get(FORGOTTEN) is True
+        pending = raw.get(PENDING)
+        session.pending = pending if pending in PENDING_QUESTIONS else None
         session.emergency = _name(raw.get(EMERGENCY))
         session.check = _check_step(raw.get(CHECK))
         session.check_unsure = _check_step(raw.get(CHECK_UNSURE))
@@ -224,6 +240,8 @@ class Session:
             (CANDIDATES, self.candidates[:MAX_CANDIDATES]),
             (HEARD, self.heard[-MAX_HEARD:]),
             (DETAIL, self.detail),
+            (PENDING, self.pending),
+            (FORGOTTEN, self.forgotten),
             (EMERGENCY, self.emergency),
             (CHECK, self.check),
             (CHECK_UNSURE, self.check_unsure),

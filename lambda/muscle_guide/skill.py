@@ -80,7 +80,7 @@ def build_skill(
         builder.add_global_request_interceptor(interceptor)
     for response_interceptor in (MemorySaveInterceptor(memory), RequestLogger()):
         builder.add_global_response_interceptor(response_interceptor)
-    for handler in request_handlers():
+    for handler in request_handlers(memory):
         builder.add_request_handler(handler)
     for exception_handler in exception_handlers():
         builder.add_exception_handler(exception_handler)

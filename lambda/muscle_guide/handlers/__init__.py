@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 
+from ..persistence import Memory
 from .answer import TopicAnswerHandler
 from .check import SymptomCheckStartHandler, SymptomCheckStepHandler
 from .core import (
@@ -30,19 +31,22 @@ from .navigation import (
     YesIntentHandler,
 )
 from .preferences import PreferenceHandler
+from .privacy import ForgetAnswerHandler, ForgetMeHandler, SkillDisabledHandler
 from .safety import EmergencyFirstHandler
 
 
-def request_handlers() -> list[AbstractRequestHandler]:
-    """Every request handler, in dispatch order."""
+def request_handlers(store: Memory) -> list[AbstractRequestHandler]:
+    """Every request handler, in dispatch order; ``store`` is where the user's memory lives."""
     return [
         EmergencyFirstHandler(),
         LaunchRequestHandler(),
         SymptomCheckStepHandler(),
+        ForgetAnswerHandler(store),
         StopCancelHandler(),
         HelpIntentHandler(),
         StartOverHandler(),
         SymptomCheckStartHandler(),
+        ForgetMeHandler(),
         PreferenceHandler(),
         TopicAnswerHandler(),
         ThanksIntentHandler(),
@@ -52,6 +56,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         MoreIntentHandler(),
         RepeatIntentHandler(),
         PreviousIntentHandler(),
+        SkillDisabledHandler(store),
         SessionEndedRequestHandler(),
         FallbackHandler(),
         OtherRequestHandler(),

@@ -10,7 +10,7 @@ LOCALE ?= en-US
 EVENT  ?= events/launch.json
 
 .DEFAULT_GOAL := help
-.PHONY: help install chat ask invoke test lint format model index eval clean
+.PHONY: help install chat ask invoke test lint format model index eval review clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ model: $(STAMP) ## regenerate the interaction models and the search index from t
 
 index: $(STAMP) ## rebuild lambda/muscle_guide/data/search_index.json after editing the knowledge
 	$(PY) -m muscle_guide.retrieval
+
+review: $(STAMP) ## write build/review.pdf, the clinician review packet (LOCALE=en-GB to change)
+	$(PY) -m muscle_guide_tools.review --locale $(LOCALE)
 
 eval: $(STAMP) ## accuracy of free spoken questions on tests/data/questions.yaml
 	$(PY) -m muscle_guide_tools.evaluate

@@ -32,6 +32,10 @@ def _data() -> dict[str, Any]:
 
 #: Longer than this is a question, not a goodbye (and keeps the pattern's work bounded).
 MAX_CLOSING_CHARS = 80
+#: Every closing holds one of these words: without one, the pattern need not be compiled.
+_CLOSING_WORDS = frozenset(
+    ["thank", "thanks", "thankyou", "cheers", "ta", "bye", "goodbye", "all", "it", "everything", "enough", "done", "finished", "good", "nothing", "see", "more"]
+)
 
 
 @cache
@@ -54,7 +58,7 @@ def is_closing(text: str) -> bool:
     (False, False)
     """
     words = _normal(text)
-    if not words or len(words) > MAX_CLOSING_CHARS:
+    if not words or len(words) > MAX_CLOSING_CHARS or _CLOSING_WORDS.isdisjoint(words.split()):
         return False
     return _closing().fullmatch(words + " ") is not None
 

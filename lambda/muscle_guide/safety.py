@@ -282,6 +282,8 @@ def screen(text: str | None) -> Finding | None:
         return None
     r = rules()
     folded = fold(text[:2000])
+    if not _may_match(folded, r):
+        return None  # most questions: no sign's pattern matches, so no benign phrase matters
     # Blank benign phrases ("heat stroke") in place, so offsets still line up with the text.
     text = _regex(r.benign).sub(lambda m: " " * len(m.group()), folded)
     hits = _hits(text, r)
@@ -306,6 +308,25 @@ def screen(text: str | None) -> Finding | None:
                 if _judge(sign, match, text, spans):
                     return Finding(sign.name, sign.advice)
     return None
+
+
+def _may_match(text: str, r: _Rules) -> bool:
+    """Could any sign match once benign phrases are blanked? A cheap test on the unblanked text.
+
+    Blanking only turns characters into spaces, so a pattern that finds nothing here finds
+    nothing after it, unless it looks ahead for what must not follow (blanking can remove
+    that): such patterns always count as a possible match. This spares most questions the
+    benign list, one large pattern to compile.
+    """
+    hits = _hits(text, r)
+    for sign in r.signs:
+        if hits.isdisjoint(sign.names):
+            continue
+        for pattern, pieces in sign.patterns:
+            possible = pattern in hits and _needs(pieces[1:], text)
+            if possible and ("(?!" in pattern or _regex(pattern).search(text)):
+                return True
+    return False
 
 
 def _judge(sign: _Sign, match: re.Match[str], text: str, spans: list[tuple[int, int]]) -> bool:

@@ -34,8 +34,11 @@ def _data() -> dict[str, Any]:
 MAX_CLOSING_CHARS = 80
 #: Every closing holds one of these words: without one, the pattern need not be compiled.
 _CLOSING_WORDS = frozenset(
-    ["thank", "thanks", "thankyou", "cheers", "ta", "bye", "goodbye", "all", "it", "everything", "enough", "done", "finished", "good", "nothing", "see", "more"]
-)
+    {
+        "thank", "thanks", "thankyou", "cheers", "ta", "bye", "goodbye", "all", "it",
+        "everything", "enough", "done", "finished", "good", "nothing", "see", "more",
+    }
+)  # fmt: skip
 
 
 @cache

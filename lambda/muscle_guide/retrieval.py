@@ -178,11 +178,11 @@ class Retriever:
         self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
         self.vocabulary = frozenset(data["vocabulary"])
         self.domain = frozenset(data["domain"])
-        self.idf = dict(data["idf"])
-        self.postings = {t: tuple((d, w) for d, w in docs) for t, docs in data["postings"].items()}
-        self.aliases = defaultdict(list)
-        for term, entries in data["aliases"].items():
-            self.aliases[term] = [(d, frozenset(seq), bonus) for d, seq, bonus in entries]
+        self.idf = data["idf"]
+        # Postings and aliases stay as JSON gave them (lists): a question reads a handful of
+        # terms, so converting all of them would cost every cold start for nothing.
+        self.postings = data["postings"]
+        self.aliases = data["aliases"]
         self.frames = [(d, frozenset(cue)) for d, cue in data["frames"]]
         self._index_frames()
         return self
@@ -214,7 +214,7 @@ class Retriever:
             for doc, contribution in postings.get(term, ()):
                 scores[doc] = scores.get(doc, 0.0) + contribution
             for doc, seq, bonus in aliases.get(term, ()):
-                if seq <= present:
+                if present.issuperset(seq):
                     bonus += COVER_BONUS * len(seq) / size
                     if bonus > best_alias.get(doc, 0.0):
                         best_alias[doc] = bonus

@@ -70,15 +70,22 @@ class StoreTimeout(PersistenceException):
     """The store did not answer within this request's budget."""
 
 
-def _within(seconds: float, call: Callable[[], Any]) -> Any:
+def _within(seconds: float, call: Callable[[], Any], bounded: bool = False) -> Any:
     """Run ``call`` in a helper thread and stop waiting for it after ``seconds``.
 
     botocore's timeouts bound each socket operation, not the whole call (credential look-ups,
     DNS, a trickling server), so the budget is enforced here, around it. The helper thread is a
     daemon: a call still stuck when we stop waiting cannot keep the process alive.
+
+    A ``bounded`` call bounds its own time and runs right here: the SQLite store reads and
+    writes one row of a local file, its only wait is for another writer's lock, which its busy
+    timeout bounds, and a helper thread would cost more than the call (about 0.15 ms, p99
+    0.5 ms, against 0.03 ms for a read, on the development machine).
     """
     if seconds <= 0:
         raise StoreTimeout("no time left in this request's store budget")
+    if bounded:
+        return call()
     outcome: dict[str, Any] = {}
 
     def target() -> None:
@@ -107,6 +114,7 @@ class Memory:
     def __init__(self, adapter: AbstractPersistenceAdapter | None, budget: float = STORE_BUDGET):
         self.adapter = adapter
         self.budget = budget
+        self._bounded = bool(getattr(adapter, "bounds_its_own_time", False))
         self._failing = False
 
     def _fault(self, action: str, error: Exception) -> None:
@@ -128,6 +136,7 @@ class Memory:
             data = _within(
                 self.budget if budget is None else budget,
                 lambda: adapter.get_attributes(request_envelope),
+                self._bounded,
             )
         except Exception as error:  # any store fault: answer without memory
             self._fault("load", error)
@@ -164,7 +173,7 @@ class Memory:
 
     def _run(self, action: str, call: Callable[[], Any], budget: float | None) -> bool:
         try:
-            _within(self.budget if budget is None else budget, call)
+            _within(self.budget if budget is None else budget, call, self._bounded)
         except Exception as error:  # any store fault: the answer still goes out
             self._fault(action, error)
             return False

@@ -6,9 +6,10 @@ its key, so its cost does not grow with the number of users.
 
 * Processes and threads: the file is in WAL mode (readers never wait for the writer) with a busy
   timeout, and every statement runs in autocommit, so gunicorn's workers can share it. Each
-  connection is used by one thread at a time: they are lent from a small pool (store calls run
-  on short-lived helper threads, so one connection per thread would mean one per request), and
-  a process that was forked never uses its parent's.
+  connection is used by one thread at a time: they are lent from a small pool, and a process
+  that was forked never uses its parent's.
+* Time: a call's only wait is for another writer's lock, bounded by the busy timeout (a share of
+  the request's store budget), so ``Memory`` runs it inline, without a helper thread.
 * An old JSON store (``state.json``, what this module replaced), either at the configured path
   itself or beside it, is imported once and moved aside as ``<name>.imported-<time>``.
 * A corrupt database is moved aside as ``<name>.corrupt-<time>`` with one log line, and a fresh
@@ -42,10 +43,10 @@ T = TypeVar("T")
 #: The JSON store this one replaced, looked for beside the database.
 LEGACY_NAME = "state.json"
 SQLITE_MAGIC = b"SQLite format 3\x00"
-#: Waiting for another writer: a share of the request's store budget, as for DynamoDB.
+#: Waiting for another writer: a share of the request's store budget, as for DynamoDB. It
+#: bounds setting up too (schema, a one-time import): a setup that finds the file busy fails
+#: this request's read, and the next request tries again.
 BUSY_TIMEOUT = STORE_TIMEOUT
-#: Setting up (schema, a one-time import) happens once per process and may wait longer.
-SETUP_TIMEOUT = 10.0
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS memory ("
@@ -98,6 +99,9 @@ class SqliteAdapter(AbstractPersistenceAdapter):
     >>> store.path.name
     'state.db'
     """
+
+    #: ``Memory`` runs its calls inline rather than on a helper thread (``persistence._within``).
+    bounds_its_own_time = True
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path).expanduser()
@@ -183,7 +187,7 @@ class SqliteAdapter(AbstractPersistenceAdapter):
             self._ready_in = os.getpid()
 
     def _create_and_import(self) -> None:
-        connection = self._open(SETUP_TIMEOUT)
+        connection = self._open(BUSY_TIMEOUT)
         try:
             connection.execute(SCHEMA)
             legacy = self.path.with_name(LEGACY_NAME)
@@ -269,7 +273,7 @@ class SqliteAdapter(AbstractPersistenceAdapter):
         if not self.path.exists():
             return True
         try:
-            connection = sqlite3.connect(self.path, timeout=SETUP_TIMEOUT)
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT)
             try:
                 verdict = connection.execute("PRAGMA quick_check").fetchone()
             finally:

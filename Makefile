@@ -130,6 +130,7 @@ SERVE_PORT  ?= 5000
 SERVE_ARGS  ?=
 REQUESTS    ?= 5000
 CONCURRENCY ?= 16
+SCENARIO    ?= all
 
 serve: $(STAMP) ## the skill as a web service, verification on (SERVE_ARGS=--no-verify: local only)
 	$(BIN)/muscle-guide serve --host $(SERVE_HOST) --port $(SERVE_PORT) $(SERVE_ARGS)
@@ -137,8 +138,9 @@ serve: $(STAMP) ## the skill as a web service, verification on (SERVE_ARGS=--no-
 fuzz: $(STAMP) ## thousands of generated hostile requests (hypothesis profile "fuzz")
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/test_fuzz.py -q --hypothesis-show-statistics
 
-load: $(STAMP) ## bounded load test on loopback under gunicorn: req/s, latency, errors (must be 0)
-	$(PY) -m muscle_guide_tools.load --requests $(REQUESTS) --concurrency $(CONCURRENCY)
+load: $(STAMP) ## bounded load tests on loopback: normal, store hung, store down, slow clients (SCENARIO=)
+	$(PY) -m muscle_guide_tools.load --requests $(REQUESTS) --concurrency $(CONCURRENCY) \
+	    --scenario $(SCENARIO)
 
 # Benchmarks (benchmarks/README.md): our skill against a bare ASK SDK skill, side by side.
 .PHONY: bench

@@ -44,6 +44,7 @@ BUDGETS = {
     "cold_start": 1.10,  # ratio, at most
     "cold_question_2x": 1.10,  # ratio, at most: a one-shot question, knowledge base twice the size
     "warm_p99": 1.25,  # ratio, at most
+    "store_p99": 1.50,  # ratio against no store, at most
     "peak_memory": 1.15,  # ratio, at most
     "throughput": 0.90,  # ratio, at least
     "artifact_bytes": 3.5 * 1024 * 1024,  # absolute, below
@@ -247,6 +248,61 @@ def warm_latency(iterations: int) -> dict[str, Any]:
         "p50_ratio": ratio(percentile(ours, 0.50), percentile(base_times, 0.50)),
         "p99_ratio": ratio(percentile(ours, 0.99), percentile(base_times, 0.99)),
         "requests": len(ours),
+    }
+
+
+def store_latency(iterations: int, users: int = 200) -> dict[str, Any]:
+    """Warm per-request latency with the SQLite store against no store, interleaved.
+
+    The same skill twice in one process: one on a fresh SQLite file in a temporary folder, one
+    with memory off (``/dev/null``). Each request of the mix comes from one of ``users`` people in
+    turn, so rows are read and written across a table of realistic size; every request reads its
+    user's row and the ones that change something (a new topic, the disclaimer) write it.
+    """
+    from muscle_guide.config import Settings
+    from muscle_guide.skill import SkillRunner, build_skill
+
+    real_stderr, sys.stderr = sys.stderr, open(os.devnull, "w")  # noqa: SIM115
+    saved_lambda = os.environ.pop("AWS_LAMBDA_FUNCTION_NAME", None)  # a file store is built
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-store-") as folder:
+            with_store = SkillRunner(build_skill(Settings(state_file=f"{folder}/state.db")))
+            without = SkillRunner(build_skill(Settings(state_file=os.devnull)))
+            events = []
+            for number, event in enumerate(request_mix() * (users // len(request_mix()) + 1)):
+                user = f"amzn1.ask.account.BENCH{number % users:04d}"
+                copy = json.loads(json.dumps(event))
+                copy["session"]["user"]["userId"] = user
+                copy["context"]["System"]["user"]["userId"] = user
+                events.append(copy)
+            for event in events:  # warm both up, and give every user a row
+                with_store(json.loads(json.dumps(event)))
+                without(json.loads(json.dumps(event)))
+            ours: list[float] = []
+            base: list[float] = []
+            clock = time.perf_counter
+            for _ in range(iterations):
+                for event in events:
+                    started = clock()
+                    with_store(event)
+                    ours.append((clock() - started) * 1000)
+                    started = clock()
+                    without(event)
+                    base.append((clock() - started) * 1000)
+    finally:
+        if saved_lambda is not None:
+            os.environ["AWS_LAMBDA_FUNCTION_NAME"] = saved_lambda
+        sys.stderr.close()
+        sys.stderr = real_stderr
+    return {
+        "ours_p50_ms": percentile(ours, 0.50),
+        "ours_p99_ms": percentile(ours, 0.99),
+        "base_p50_ms": percentile(base, 0.50),
+        "base_p99_ms": percentile(base, 0.99),
+        "p50_ratio": ratio(percentile(ours, 0.50), percentile(base, 0.50)),
+        "p99_ratio": ratio(percentile(ours, 0.99), percentile(base, 0.99)),
+        "requests": len(ours),
+        "users": users,
     }
 
 
@@ -584,6 +640,18 @@ def table(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
                 verdict(ok, "<= 1.25x"),
             )
         )
+    store = results.get("store")
+    if store:
+        ok = store["p99_ratio"] <= BUDGETS["store_p99"]
+        rows.append(
+            (
+                "warm p99, SQLite store vs none",
+                f"{store['ours_p99_ms']:.3f} ms",
+                f"{store['base_p99_ms']:.3f} ms",
+                f"{store['p99_ratio']:.3f}x",
+                verdict(ok, "<= 1.50x"),
+            )
+        )
     retrieval = results.get("retrieval")
     if retrieval:
         rows.append(
@@ -695,6 +763,8 @@ def main(argv: list[str] | None = None) -> int:
 
     step("warm latency, interleaved")
     results["warm"] = warm_latency(100 if args.quick else 600)
+    step("warm latency with the SQLite store against none, interleaved")
+    results["store"] = store_latency(10 if args.quick else 60)
     step("retrieval alone")
     results["retrieval"] = retrieval_latency(5 if args.quick else 40)
 

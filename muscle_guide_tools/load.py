@@ -6,10 +6,21 @@ number of signed Alexa requests (a mix of launches, topic questions, free questi
 follow-ups) over keep-alive connections from a small asyncio client, and reports requests per
 second, latency percentiles and the error count. It exits non-zero if any request failed.
 
-Everything is bounded: the request count, the concurrency, and a wall-clock limit after which the
-run stops and counts what never finished as errors. Traffic goes only to 127.0.0.1.
+Then the fault scenarios, each on a fresh server, each reporting requests, errors and p99:
 
-    python muscle_guide_tools/load.py --requests 5000 --concurrency 16
+* ``store-hung``: the service's DynamoDB (``DYNAMODB_ENDPOINT``) is a loopback socket that
+  accepts connections and never answers;
+* ``store-down``: ``DYNAMODB_ENDPOINT`` is a closed loopback port;
+* ``slow-clients``: connections that send their headers and then trickle the body a byte at a
+  time, held open beside the normal clients for the whole run.
+
+A scenario passes when the normal clients see no error and no answer takes longer than 2 s.
+
+Everything is bounded: the request count, the concurrency, a per-request timeout, and a
+wall-clock limit after which a run stops and counts what never finished as errors. Traffic goes
+only to 127.0.0.1.
+
+    python -m muscle_guide_tools.load --requests 5000 --concurrency 16 [--scenario all]
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ import json
 import os
 import re
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -118,8 +130,13 @@ async def client(
     next_index: list[int],
     total: int,
     results: Results,
+    timeout: float | None = None,
 ) -> None:
-    """One keep-alive connection sending requests until ``total`` have been taken."""
+    """One keep-alive connection sending requests until ``total`` have been taken.
+
+    With a ``timeout``, a request not answered in that many seconds counts as an error and the
+    connection is dropped.
+    """
     reader = writer = None
     while next_index[0] < total:
         index = next_index[0]
@@ -137,8 +154,14 @@ async def client(
             assert reader is not None
             writer.write(payload)
             await writer.drain()
-            status, reply_headers, reply = await read_response(reader)
-        except (OSError, ConnectionError, asyncio.IncompleteReadError, ValueError) as error:
+            status, reply_headers, reply = await asyncio.wait_for(read_response(reader), timeout)
+        except (
+            OSError,
+            ConnectionError,
+            asyncio.IncompleteReadError,
+            ValueError,
+            TimeoutError,
+        ) as error:
             results.error(f"{type(error).__name__}: {error}")
             results.unanswered += 1
             if writer is not None:
@@ -162,14 +185,17 @@ async def run_load(
     total: int,
     concurrency: int,
     results: Results,
+    timeout: float | None = None,
 ) -> None:
     next_index = [0]
     await asyncio.gather(
-        *(client(port, signed, next_index, total, results) for _ in range(concurrency))
+        *(client(port, signed, next_index, total, results, timeout) for _ in range(concurrency))
     )
 
 
-def start_server(pki_dir: Path, workers: int) -> tuple[subprocess.Popen[str], int, list[str]]:
+def start_server(
+    pki_dir: Path, workers: int, env_extra: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], int, list[str]]:
     """gunicorn on 127.0.0.1 with a free port, as the README's production command runs it."""
     command = [
         sys.executable,
@@ -193,6 +219,7 @@ def start_server(pki_dir: Path, workers: int) -> tuple[subprocess.Popen[str], in
         "MUSCLE_GUIDE_STATE_FILE": os.devnull,
     }
     env.pop("SKILL_ID", None)
+    env.update(env_extra or {})
     server = subprocess.Popen(
         command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE, text=True,
@@ -244,67 +271,285 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def main(argv: list[str] | None = None) -> int:
-    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    options.add_argument("--requests", type=int, default=5000, help="how many requests in all")
-    options.add_argument("--concurrency", type=int, default=16, help="connections at once (8-32)")
-    options.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    options.add_argument("--time-limit", type=float, default=120.0, help="stop after this long (s)")
-    args = options.parse_args(argv)
-    if not 1 <= args.requests <= 100_000 or not 1 <= args.concurrency <= 64:
-        options.error("keep it bounded: 1-100000 requests, 1-64 connections")
+# --- fault scenarios -------------------------------------------------------------------------
 
-    pki = LocalPKI.create()
-    with tempfile.TemporaryDirectory(prefix="muscle-guide-load-") as folder:
-        pki.save(Path(folder))
-        bodies = [body_of(event) for event in request_mix()]
-        signed = [(body, pki.headers(body)) for body in bodies]
-        server, port, server_log = start_server(Path(folder), args.workers)
-        try:
-            warm = Results()
-            asyncio.run(run_load(port, signed, len(signed), 1, warm))
-            if warm.errors:
-                print("warm-up failed:", *warm.errors[:5], sep="\n  ", file=sys.stderr)
-                return 1
+#: No answer may take longer than this, whatever the store or the other clients do.
+ANSWER_LIMIT = 2.0
+#: A normal client gives up on a request after this long (it then counts as an error).
+REQUEST_TIMEOUT = 5.0
+#: A fault scenario stops after this long, whatever is still waiting.
+FAULT_TIME_LIMIT = 45.0
+SCENARIOS = ("normal", "store-hung", "store-down", "slow-clients")
+
+
+class HungStore:
+    """A loopback TCP server that accepts every connection and never answers: a hung DynamoDB."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(256)
+        self.endpoint = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)  # never read from, never written to
+            del self.held[:-512]  # bounded: the oldest are dropped (and closed)
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.held:
+            conn.close()
+
+
+def closed_port() -> int:
+    """A loopback port nobody listens on (bound, then released): a store that is down."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def store_env(endpoint: str) -> dict[str, str]:
+    """The service on a DynamoDB table at ``endpoint``, with dummy keys so nothing else is asked."""
+    return {
+        "PERSISTENCE_TABLE": "muscle-guide-load",
+        "DYNAMODB_ENDPOINT": endpoint,
+        "AWS_ACCESS_KEY_ID": "load-test",
+        "AWS_SECRET_ACCESS_KEY": "load-test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
+@dataclass
+class SlowOutcome:
+    opened: int = 0
+    bytes_sent: int = 0
+    cut_off: int = 0  # the server closed the connection or answered before the body was done
+
+
+async def slow_client(
+    port: int, body: bytes, headers: dict[str, str], stop: asyncio.Event, outcome: SlowOutcome
+) -> None:
+    """Send the headers, then trickle the body a byte every 0.2 s until ``stop`` (or cut off)."""
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    except OSError:
+        outcome.cut_off += 1
+        return
+    outcome.opened += 1
+    try:
+        writer.write(
+            f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: {len(body)}\r\n"
+            f"{head}\r\n".encode()
+        )
+        for index in range(len(body) - 1):  # never the last byte
+            writer.write(body[index : index + 1])
+            await writer.drain()
+            outcome.bytes_sent += 1
+            try:
+                await asyncio.wait_for(stop.wait(), 0.2)
+                return  # the normal clients are done
+            except TimeoutError:
+                pass
+            if reader.at_eof():
+                outcome.cut_off += 1
+                return
+    except OSError:
+        outcome.cut_off += 1
+    finally:
+        writer.close()
+
+
+async def run_with_slow_clients(
+    port: int,
+    signed: list[tuple[bytes, dict[str, str]]],
+    total: int,
+    concurrency: int,
+    slow: int,
+    results: Results,
+    outcome: SlowOutcome,
+) -> None:
+    stop = asyncio.Event()
+    trickling = [
+        asyncio.create_task(slow_client(port, *signed[n % len(signed)], stop, outcome))
+        for n in range(slow)
+    ]
+    await asyncio.sleep(0.5)  # let them take their places first
+    try:
+        await run_load(port, signed, total, concurrency, results, REQUEST_TIMEOUT)
+    finally:
+        stop.set()
+        await asyncio.gather(*trickling, return_exceptions=True)
+
+
+@dataclass
+class Report:
+    name: str
+    requests: int
+    results: Results
+    elapsed: float
+    note: str = ""
+
+    @property
+    def errors(self) -> int:
+        """Every request that did not get a good answer: failed, timed out, cut off, never sent."""
+        results = self.results
+        never_answered = self.requests - len(results.latencies) - results.unanswered
+        return len(results.errors) + never_answered
+
+    @property
+    def slowest(self) -> float:
+        return max(self.results.latencies, default=0.0)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0 and self.slowest <= ANSWER_LIMIT
+
+
+def signed_mix(pki: LocalPKI) -> tuple[list[bytes], list[tuple[bytes, dict[str, str]]]]:
+    """The mix, freshly timestamped and signed (Alexa's timestamps are good for 150 s)."""
+    bodies = [body_of(event) for event in request_mix()]
+    return bodies, [(body, pki.headers(body)) for body in bodies]
+
+
+def run_scenario(
+    name: str, pki: LocalPKI, folder: Path, args: argparse.Namespace
+) -> tuple[Report | None, list[str]]:
+    """Start a server for ``name``, load it, stop it; (None, log) if the server misbehaved."""
+    hung = HungStore() if name == "store-hung" else None
+    env: dict[str, str] = {}
+    if hung is not None:
+        env = store_env(hung.endpoint)
+    elif name == "store-down":
+        env = store_env(f"http://127.0.0.1:{closed_port()}")
+    requests = args.requests if name == "normal" else args.fault_requests
+    note = ""
+    server, port, server_log = start_server(folder, args.workers, env)
+    try:
+        bodies, signed = signed_mix(pki)
+        warm = Results()
+        asyncio.run(run_load(port, signed, len(signed), 1, warm, REQUEST_TIMEOUT))
+        if warm.errors:
+            print(f"{name}: warm-up failed:", *warm.errors[:5], sep="\n  ", file=sys.stderr)
+            return None, server_log
+        if name == "normal":
             refused = unsigned_status(port, bodies[0])
             if refused != 400:
                 print(f"verification is not on: unsigned request got {refused}", file=sys.stderr)
-                return 1
-            results = Results()
-            started = time.perf_counter()
-            try:
-                asyncio.run(
-                    asyncio.wait_for(
-                        run_load(port, signed, args.requests, args.concurrency, results),
-                        args.time_limit,
-                    )
-                )
-            except TimeoutError:
-                results.error(f"time limit of {args.time_limit:.0f} s reached")
-            elapsed = time.perf_counter() - started
-        finally:
-            stop_server(server)
+                return None, server_log
+            note = "unsigned request refused with 400 (verification really on)"
+        results = Results()
+        slow = SlowOutcome()
+        if name == "slow-clients":
+            load = run_with_slow_clients(
+                port, signed, requests, args.concurrency, args.slow_clients, results, slow
+            )
+        else:
+            load = run_load(port, signed, requests, args.concurrency, results, REQUEST_TIMEOUT)
+        limit = args.time_limit if name == "normal" else min(args.time_limit, FAULT_TIME_LIMIT)
+        started = time.perf_counter()
+        try:
+            asyncio.run(asyncio.wait_for(load, limit))
+        except TimeoutError:
+            results.error(f"time limit of {limit:.0f} s reached")
+        elapsed = time.perf_counter() - started
+        if name == "slow-clients":
+            note = (
+                f"{slow.opened} slow clients trickled {slow.bytes_sent} bytes; "
+                f"{slow.cut_off} cut off by the server"
+            )
+        if hung is not None:
+            note = f"the hung store accepted {len(hung.held)} connections and answered none"
+    finally:
+        stop_server(server)
+        if hung is not None:
+            hung.close()
+    return Report(name, requests, results, elapsed, note), server_log
 
+
+def print_report(report: Report, concurrency: int, server_log: list[str]) -> None:
+    results = report.results
     done = len(results.latencies)
-    never_sent = args.requests - done - results.unanswered
-    errors = len(results.errors) + never_sent
-    print(f"muscle-guide load test: gunicorn, {args.workers} workers x 4 threads, verification on")
-    print(f"  requests     {done} of {args.requests} at {args.concurrency} concurrent connections")
-    print("  unsigned     refused with 400 (verification really on)")
-    print(f"  duration     {elapsed:.2f} s")
+    verdict = "ok" if report.ok else "FAILED"
+    print(f"scenario {report.name}: {verdict}")
+    print(f"  requests     {done} of {report.requests} at {concurrency} concurrent connections")
+    if report.note:
+        print(f"  note         {report.note}")
+    print(f"  duration     {report.elapsed:.2f} s")
     if done:
         ms = [latency * 1000 for latency in results.latencies]
-        print(f"  throughput   {done / elapsed:.0f} requests/s")
+        print(f"  throughput   {done / report.elapsed:.0f} requests/s")
         print(
             f"  latency ms   p50 {percentile(ms, 0.50):.1f}  p90 {percentile(ms, 0.90):.1f}  "
             f"p99 {percentile(ms, 0.99):.1f}  max {max(ms):.1f}  mean {statistics.fmean(ms):.1f}"
         )
-    print(f"  errors       {errors}")
+    print(f"  errors       {report.errors}")
+    if report.slowest > ANSWER_LIMIT:
+        print(f"  slowest      {report.slowest:.2f} s: over the {ANSWER_LIMIT:.0f} s limit")
     for reason in results.errors[:10]:
         print(f"    {reason}")
-    if errors:
+    if not report.ok:
         print("  server log (last lines):", *server_log[-20:], sep="\n    ")
-    return 0 if errors == 0 else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    options.add_argument("--requests", type=int, default=5000, help="requests in the normal run")
+    options.add_argument(
+        "--fault-requests", type=int, default=400, help="requests in each fault scenario"
+    )
+    options.add_argument("--concurrency", type=int, default=16, help="connections at once (8-32)")
+    options.add_argument("--slow-clients", type=int, default=8, help="trickling connections")
+    options.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    options.add_argument("--time-limit", type=float, default=120.0, help="stop a run after (s)")
+    options.add_argument(
+        "--scenario",
+        default="all",
+        choices=[*SCENARIOS, "faults", "all"],
+        help="one scenario, the three fault scenarios, or all four",
+    )
+    args = options.parse_args(argv)
+    if (
+        not 1 <= args.requests <= 100_000
+        or not 1 <= args.fault_requests <= 10_000
+        or not 1 <= args.concurrency <= 64
+        or not 0 <= args.slow_clients <= 64
+    ):
+        options.error("keep it bounded: 1-100000 requests, 1-64 connections, 0-64 slow clients")
+    chosen = {"all": SCENARIOS, "faults": SCENARIOS[1:]}.get(args.scenario, (args.scenario,))
+
+    pki = LocalPKI.create()
+    reports: list[Report] = []
+    print(f"muscle-guide load test: gunicorn, {args.workers} workers x 4 threads, verification on")
+    with tempfile.TemporaryDirectory(prefix="muscle-guide-load-") as folder:
+        pki.save(Path(folder))
+        for name in chosen:
+            report, server_log = run_scenario(name, pki, Path(folder), args)
+            if report is None:
+                print("  server log (last lines):", *server_log[-20:], sep="\n    ")
+                return 1
+            print_report(report, args.concurrency, server_log)
+            reports.append(report)
+
+    print("\nscenario       requests  errors  p99 ms    max ms    verdict")
+    for report in reports:
+        ms = [latency * 1000 for latency in report.results.latencies] or [0.0]
+        print(
+            f"{report.name:<14} {len(report.results.latencies):>8}  {report.errors:>6}  "
+            f"{percentile(ms, 0.99):>8.1f}  {max(ms):>8.1f}  {'ok' if report.ok else 'FAILED'}"
+        )
+    failed = [report.name for report in reports if not report.ok]
+    if failed:
+        print(f"failed: {', '.join(failed)} (errors, or an answer over {ANSWER_LIMIT:.0f} s)")
+    return 0 if not failed else 1
 
 
 if __name__ == "__main__":

@@ -1,7 +1,11 @@
-"""Memory across sessions: a real DynamoDB-compatible server, a file, and a failing store."""
+"""Memory across sessions: a real DynamoDB-compatible server, and stores that fail.
+
+The SQLite file store has its own module, ``test_sqlite_store.py``.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -167,42 +171,6 @@ def test_store_down_from_the_start_still_answers(aws_env: None):
     conversation = Conversation(handler=runner)
     assert "Welcome" in said(talk(conversation, "open muscle weakness guide"))
     assert topic_of(talk(conversation, "what causes muscle weakness")) == "causes"
-
-
-def test_file_store_remembers_across_two_chat_runs(tmp_path: Path):
-    state = tmp_path / "state.json"
-    env = {**os.environ, "MUSCLE_GUIDE_STATE_FILE": str(state)}
-    exe = shutil.which("muscle-guide", path=str(BIN)) or "muscle-guide"
-
-    def chat(script: str) -> list[dict]:
-        result = subprocess.run(
-            [exe, "chat", "--json"],
-            input=script,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
-        assert result.returncode == 0, result.stderr
-        return [json.loads(line) for line in result.stdout.splitlines()]
-
-    first = chat("open muscle weakness guide\nwhat is multiple sclerosis\nstop\n")
-    assert "I share general information" in said(first[0])
-    saved = json.loads(state.read_text())
-    assert saved["amzn1.ask.account.LOCALTESTUSER"]["last_topic"] == "multiple_sclerosis"
-    assert "what is multiple sclerosis" not in state.read_text()
-
-    second = chat("open muscle weakness guide\nyes\n")
-    assert "Last time we talked about" in said(second[0])
-    assert topic_of(second[1]) == "multiple_sclerosis"
-
-
-def test_corrupt_state_file_is_survived(tmp_path: Path):
-    state = tmp_path / "state.json"
-    state.write_text("{not json")
-    runner = SkillRunner(build_skill(Settings(state_file=str(state))))
-    response = Conversation(handler=runner).say("open muscle weakness guide")
-    assert "Welcome" in said(response)
 
 
 class SilentServer:
@@ -389,3 +357,141 @@ def test_forget_me_with_the_store_down_says_so_honestly(dynamodb: MotoServer):
     response = talk(conversation, "yes")
     assert "couldn't delete it just now" in said(response)
     assert "deleted what I remembered" not in said(response)
+
+
+# --------------------------------------------------------------------------- expiry and deletion
+
+YEAR = 365 * 24 * 3600
+
+
+def test_every_save_writes_a_ttl_a_year_ahead(dynamodb: MotoServer):
+    runner = skill_with_table(dynamodb.endpoint)
+    conversation = Conversation(handler=runner, user_id="amzn1.ask.account.DAVE")
+    before = time.time()
+    talk(conversation, "open muscle weakness guide")
+    talk(conversation, "what is polio")
+    item = dynamodb.item("amzn1.ask.account.DAVE")
+    assert set(item) == {"id", "attributes", "ttl"}
+    first = int(item["ttl"])
+    assert before + YEAR - 5 <= first <= time.time() + YEAR + 5
+    time.sleep(1.1)
+    talk(conversation, "speak slower")  # a later save refreshes it
+    item = dynamodb.item("amzn1.ask.account.DAVE")
+    assert int(item["ttl"]) > first
+    assert item["attributes"]["prefs"]["rate"] == "slow"
+
+
+def test_memory_delete_removes_the_item(dynamodb: MotoServer):
+    from muscle_guide.persistence import Memory, build_adapter
+    from muscle_guide.skill import Serializer
+    from muscle_guide_simulator import envelopes as ev
+
+    talk(Conversation(handler=skill_with_table(dynamodb.endpoint)), "open muscle weakness guide")
+    talk(
+        Conversation(handler=skill_with_table(dynamodb.endpoint), user_id="amzn1.ask.account.EVE"),
+        "open muscle weakness guide",
+    )
+    assert dynamodb.item(ev.TEST_USER_ID)
+    memory = Memory(
+        build_adapter(Settings(persistence_table=TABLE, dynamodb_endpoint=dynamodb.endpoint))
+    )
+    event = ev.envelope(ev.launch_request(), ev.new_session(), ev.context())
+    assert memory.delete(Serializer().from_event(event)) is True
+    assert dynamodb.item(ev.TEST_USER_ID) == {}
+    assert dynamodb.item("amzn1.ask.account.EVE")  # only that person's record
+    assert memory.load(Serializer().from_event(event)) == {}
+
+
+def test_memory_delete_on_a_hung_store_gives_up_within_the_budget(hung_store):
+    from muscle_guide.persistence import Memory, build_adapter
+    from muscle_guide.skill import Serializer
+    from muscle_guide_simulator import envelopes as ev
+
+    adapter = build_adapter(
+        Settings(persistence_table=TABLE, dynamodb_endpoint=hung_store.endpoint)
+    )
+    memory = Memory(adapter)
+    event = Serializer().from_event(
+        ev.envelope(ev.launch_request(), ev.new_session(), ev.context())
+    )
+    started = time.monotonic()
+    assert memory.delete(event, budget=0.3) is False
+    assert time.monotonic() - started < 0.5
+    assert hung_store.accepted >= 1
+
+
+class FirstConnectionHung:
+    """A loopback proxy in front of moto_server whose first connection is never answered.
+
+    So the skill's first read of the store times out, and every later call reaches the real
+    server: one failed read, then reads and writes that work.
+    """
+
+    def __init__(self, upstream_port: int) -> None:
+        import threading
+
+        self.upstream = upstream_port
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.endpoint = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.connections = 0
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import threading
+
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            if self.connections == 1:
+                self.held.append(conn)
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.upstream))
+            for source, sink in ((conn, upstream), (upstream, conn)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        for conn in self.held:
+            conn.close()
+        self.sock.close()
+
+
+def test_a_failed_dynamodb_read_then_a_write_keeps_the_stored_prefs(dynamodb: MotoServer):
+    user = "amzn1.ask.account.FRANK"
+    first = Conversation(handler=skill_with_table(dynamodb.endpoint), user_id=user)
+    talk(first, "open muscle weakness guide")
+    talk(first, "speak slower")
+    talk(first, "stop")
+    assert dynamodb.item(user)["attributes"]["prefs"]["rate"] == "slow"
+
+    proxy = FirstConnectionHung(dynamodb.port)
+    try:
+        second = Conversation(handler=skill_with_table(proxy.endpoint), user_id=user)
+        launch = talk(second, "open muscle weakness guide")  # the read times out
+        assert "Welcome" in said(launch)
+        assert '<prosody rate="90%">' not in launch["response"]["outputSpeech"]["ssml"]
+        assert topic_of(talk(second, "what is polio")) == "polio"  # read again, then saved
+    finally:
+        proxy.close()
+    assert proxy.connections >= 2  # the second turn really reached the store
+    item = dynamodb.item(user)
+    assert item["attributes"]["last_topic"] == "polio"  # the write happened...
+    assert item["attributes"]["prefs"]["rate"] == "slow"  # ...and kept what was stored
+    assert item["attributes"]["disclaimer_heard"] is True

@@ -324,8 +324,11 @@ def test_table_and_log_group_survive_stack_deletion_and_replacement(stage2) -> N
 
 
 def test_table_expires_items_by_their_ttl_attribute(stage2) -> None:
+    from muscle_guide.dynamodb_store import TTL_ATTRIBUTE
+
     table = only(stage2, "AWS::DynamoDB::Table")["Properties"]
     assert table["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
+    assert TTL_ATTRIBUTE == "ttl"  # the attribute every save writes (test_persistence.py)
     assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
 
 

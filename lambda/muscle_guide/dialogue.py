@@ -75,3 +75,34 @@ def choice_position(text: str) -> int | None:
     words = re.sub(_LEADING, "", _normal(text)).strip()
     position = _data()["choices"].get(words)
     return position if isinstance(position, int) else None
+
+
+@cache
+def _words_pattern(key: str) -> re.Pattern[str]:
+    phrases = sorted(_data()[key], key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
+
+
+def is_request(text: str) -> bool:
+    """True for errands and other services: "order more dog food", "set a reminder".
+
+    >>> is_request("order more dog food"), is_request("what foods help weak muscles")
+    (True, False)
+    """
+    return _words_pattern("requests").search(_normal(text)) is not None
+
+
+def is_outside(text: str) -> bool:
+    """True when the words are about something that is not muscle weakness.
+
+    A weak signal, weak tea, a toothache: the kind refusal, not a medical answer. A question
+    that also names a muscle or limb stays ours (and the caller keeps one that names a
+    specific topic: "can a sore throat lead to rheumatic fever").
+
+    >>> is_outside("my wifi signal is weak"), is_outside("my tooth hurts and my legs are weak")
+    (True, False)
+    """
+    words = _normal(text)
+    if _words_pattern("outside").search(words) is None:
+        return False
+    return frozenset(_data()["body"]).isdisjoint(words.split())

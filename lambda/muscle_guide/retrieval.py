@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .dialogue import is_outside, is_request
 from .knowledge import GENERAL, KNOWLEDGE, KNOWLEDGE_FILE, OVERVIEW_TOPIC, SAFETY, KnowledgeBase
 from .logs import get_logger
 from .paths import data_file
@@ -33,13 +34,15 @@ INDEX_FILE = Path(data_file("search_index.json"))
 #: The data the index is computed from; a change to either makes the saved index stale. Code
 #: changes are caught by FOLDING_VERSION and by a test that compares the saved index's rankings
 #: with a fresh build's.
-_INPUTS = (Path(KNOWLEDGE_FILE), Path(data_file("synonyms.json")))
+_INPUTS = (Path(KNOWLEDGE_FILE), Path(data_file("synonyms.json")), Path(data_file("examples.json")))
 
 K1 = 1.2
 #: A term's BM25 contribution below this is noise (its idf is near zero) and is not indexed.
 MIN_CONTRIBUTION = 0.05
 B = 0.75
-FIELD_WEIGHTS = {"names": 3.0, "text": 1.0}
+FIELD_WEIGHTS = {"names": 3.0, "text": 1.0, "examples": 1.5}
+#: Example questions per topic, in the words people use: indexed, never spoken.
+EXAMPLES_FILE = data_file("examples.json")
 ALIAS_BONUS = 1.5
 #: Extra for an alias that explains most of the question ("what causes muscle weakness").
 COVER_BONUS = 6.0
@@ -47,11 +50,11 @@ COVER_BONUS = 6.0
 MIN_SUGGEST = 1.5
 #: An answer needs this score and a clear lead over the runner-up.
 MIN_ANSWER = 3.0
-MIN_LEAD = 1.1
+MIN_LEAD = 1.05
 MIN_MARGIN = 2.5
 #: Without any alias in the question, the evidence must be stronger and the lead wider.
 MIN_UNNAMED = 8.0
-UNNAMED_LEAD = 1.25
+UNNAMED_LEAD = 1.1
 #: The topic about muscle weakness as such.
 OVERVIEW = OVERVIEW_TOPIC
 #: What each question-frame cue ("why", "cure", "see a doctor") adds to a general topic.
@@ -71,13 +74,16 @@ class Retriever:
         self.ids: list[str] = [topic.id for topic in knowledge]
         self.general: list[bool] = [topic.category == GENERAL for topic in knowledge]
         self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
-        fields: dict[str, list[list[str]]] = {"names": [], "text": []}
+        fields: dict[str, list[list[str]]] = {"names": [], "text": [], "examples": []}
         raw_aliases: list[list[str]] = []
+        examples = example_questions()
         for topic in knowledge:
             names = [topic.title, topic.name, *topic.aliases]
             raw_aliases.append(names)
             fields["names"].append([t for name in names for t in terms(name)])
-            fields["text"].append(terms(" ".join((topic.brief, topic.full, topic.card))))
+            spoken = (topic.brief, topic.full, topic.card, *(text for _, text in topic.facets))
+            fields["text"].append(terms(" ".join(spoken)))
+            fields["examples"].append(terms(" ".join(examples.get(topic.id, ()))))
         self.vocabulary = frozenset(t for docs in fields.values() for doc in docs for t in doc)
 
         n = len(self.ids)
@@ -261,6 +267,10 @@ class Retriever:
         if not ranked or ranked[0][1] < MIN_SUGGEST:
             return Match("off_topic", score=ranked[0][1] if ranked else 0.0)
         top_doc, top, named = ranked[0]
+        # Errands, and weak things that are not a body (a weak signal, a toothache): not ours.
+        specific = named and not self.general[top_doc]
+        if is_request(question) or (not specific and is_outside(question)):
+            return Match("off_topic", score=top)
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         candidates = tuple(self.ids[doc] for doc, _, _ in ranked[:3])
         clear_lead = top >= second * MIN_LEAD or top - second >= MIN_MARGIN
@@ -271,11 +281,18 @@ class Retriever:
         return Match("unsure", None, candidates, top)
 
 
+def example_questions() -> dict[str, list[str]]:
+    """Example questions by topic id (``data/examples.json``), read only to build the index."""
+    with open(EXAMPLES_FILE, encoding="utf-8") as handle:
+        data = json.load(handle)
+    return {k: v for k, v in data.items() if not k.startswith("_") and isinstance(v, list)}
+
+
 def fingerprint() -> str:
     """A digest of the index's inputs and its scoring constants."""
     import hashlib
 
-    constants = (3, FOLDING_VERSION, K1, B, FIELD_WEIGHTS, ALIAS_BONUS, MIN_CONTRIBUTION)
+    constants = (4, FOLDING_VERSION, K1, B, FIELD_WEIGHTS, ALIAS_BONUS, MIN_CONTRIBUTION)
     digest = hashlib.sha256(repr(constants).encode())
     for path in _INPUTS:
         digest.update(path.read_bytes())

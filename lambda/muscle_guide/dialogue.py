@@ -106,3 +106,21 @@ def is_outside(text: str) -> bool:
     if _words_pattern("outside").search(words) is None:
         return False
     return frozenset(_data()["body"]).isdisjoint(words.split())
+
+
+@cache
+def _facet_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple(
+        (facet, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b"))
+        for facet, words in _data()["facets"].items()
+    )
+
+
+def facets_asked(text: str) -> tuple[str, ...]:
+    """The sides of a topic a question asks about, most telling first.
+
+    >>> facets_asked("is myasthenia gravis curable"), facets_asked("what is lupus")
+    (('curable',), ())
+    """
+    words = _normal(text)
+    return tuple(facet for facet, pattern in _facet_patterns() if pattern.search(words))

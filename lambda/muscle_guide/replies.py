@@ -181,9 +181,16 @@ def heading(turn: Turn, topic: Topic) -> str:
 
 
 def topic_reply(
-    turn: Turn, topic: Topic, detail: str | None = None, lead: list[str] | None = None
+    turn: Turn,
+    topic: Topic,
+    detail: str | None = None,
+    lead: list[str] | None = None,
+    facets: tuple[str, ...] = (),
 ) -> Reply:
     """Answer ``topic``: its heading, the brief (or full) answer, then one offer of a next step.
+
+    When the question asked about one side of the topic (``facets``, most telling first) and
+    the topic has a short answer for it, that answer is the one given.
 
     A one-shot request answers and ends; an open session offers the next topic and waits. After
     an emergency answer, the warning-signs topic offers nothing else: the thing to do is to call.
@@ -191,6 +198,9 @@ def topic_reply(
     locale = turn.locale
     detail = detail or turn.memory.length
     text = topic.full if detail == "full" else topic.brief
+    asked = next((t for f in facets if (t := topic.facet(f)) is not None), None)
+    if asked is not None and detail != "full":
+        text = asked  # "is it curable?" hears that answer; "tell me more" gives the rest
     reply = Reply(
         speech=[*(lead or []), heading(turn, topic), say(text, locale)],
         card_title=topic.title,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ask_sdk_model import IntentRequest
 
-from ..dialogue import choice_position, is_closing
+from ..dialogue import choice_position, facets_asked, is_closing
 from ..knowledge import KNOWLEDGE
 from ..logs import count
 from ..replies import Reply, safety_line, spoken_list, topic_reply
@@ -14,11 +14,11 @@ from .base import TurnHandler
 from .navigation import choose, goodbye
 
 
-def match_reply(turn: Turn, match: Match) -> Reply:
+def match_reply(turn: Turn, match: Match, text: str = "") -> Reply:
     """What to say for a resolved question, whatever the resolution's confidence."""
     topic = KNOWLEDGE.get(match.topic)
     if match.kind == "answer" and topic is not None:
-        return topic_reply(turn, topic)
+        return topic_reply(turn, topic, facets=facets_asked(text) if text else ())
     if match.kind == "unsure":
         count(turn.handler_input, "UnsureMenu")
         options = [t for t in map(KNOWLEDGE.get, match.candidates) if t is not None]
@@ -52,4 +52,4 @@ class TopicAnswerHandler(TurnHandler):
             position = choice_position(text)
             if position is not None:
                 return choose(turn, position)
-        return match_reply(turn, resolve(turn.handler_input))
+        return match_reply(turn, resolve(turn.handler_input), text)

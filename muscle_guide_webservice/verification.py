@@ -62,6 +62,8 @@ from cryptography.x509.verification import (
 
 from muscle_guide.addressing import envelope_is_for
 
+from .body import WATCHDOG
+
 AMAZON_DOCS = (
     "https://developer.amazon.com/en-US/docs/alexa/custom-skills/"
     "host-a-custom-skill-as-a-web-service.html"
@@ -179,11 +181,13 @@ def check_cert_url(url: str) -> str:
 class HttpsFetch:
     """Downloads a certificate chain with ONE total deadline for connect, TLS and every read.
 
-    A watchdog shuts the socket down when the deadline passes, so a server that trickles bytes
-    cannot hold the thread longer than ``deadline`` seconds (per-read timeouts would let it,
-    one slow byte at a time). No redirects are followed (they could leave Amazon's bucket), and
-    at most ``MAX_CHAIN_BYTES`` are read. ``address`` and ``context`` exist for tests: a local
-    TLS server standing in for S3, and a context that trusts its test root.
+    The process's watchdog (``body.WATCHDOG``) shuts the socket down when the deadline passes,
+    so a server that trickles bytes cannot hold the thread longer than ``deadline`` seconds
+    (per-read timeouts would let it, one slow byte at a time); name resolution is the one step
+    it cannot interrupt, and is left to the system resolver's own timeouts. No redirects are
+    followed (they could leave Amazon's bucket), and at most ``MAX_CHAIN_BYTES`` are read.
+    ``address`` and ``context`` exist for tests: a local TLS server standing in for S3, and a
+    context that trusts its test root.
 
     >>> HttpsFetch(deadline=2.0).deadline
     2.0
@@ -204,10 +208,15 @@ class HttpsFetch:
         parts = urlsplit(url)
         host, port = parts.hostname or "", parts.port or CERT_URL_PORT
         context = self._context or ssl.create_default_context(cafile=_certifi_where())
-        connection = _Connection(
-            host, port, address=self._address, timeout=self.deadline, context=context
-        )
         expired = threading.Event()
+        connection = _Connection(
+            host,
+            port,
+            address=self._address,
+            expired=expired,
+            timeout=self.deadline,
+            context=context,
+        )
 
         def cut() -> None:
             expired.set()
@@ -216,10 +225,8 @@ class HttpsFetch:
                 with contextlib.suppress(OSError):
                     socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
-        timer = threading.Timer(self.deadline, cut)
-        timer.daemon = True
         started = time.monotonic()
-        timer.start()
+        entry = WATCHDOG.arm(self.deadline, cut)
         try:
             connection.request(
                 "GET",
@@ -246,7 +253,7 @@ class HttpsFetch:
                 ) from None
             raise VerificationException(f"certificate download failed: {error}") from None
         finally:
-            timer.cancel()
+            WATCHDOG.cancel(entry)
             connection.close()
         if expired.is_set() or time.monotonic() - started > self.deadline:
             raise VerificationException(
@@ -258,15 +265,28 @@ class HttpsFetch:
 
 
 class _Connection(http.client.HTTPSConnection):
-    """An HTTPS connection whose TCP peer may differ from the host it checks (tests only)."""
+    """An HTTPS connection that gives up once ``expired`` is set, and whose TCP peer may differ
+    from the host it checks (``address``, tests only)."""
 
-    def __init__(self, host: str, port: int, *, address: tuple[str, int] | None, **options: Any):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        address: tuple[str, int] | None,
+        expired: threading.Event,
+        **options: Any,
+    ) -> None:
         super().__init__(host, port, **options)
         self._peer = address or (host, port)
+        self._expired = expired
 
     def connect(self) -> None:
         self.sock = socket.create_connection(self._peer, self.timeout)
-        self.sock = self._context.wrap_socket(self.sock, server_hostname=self.host)  # type: ignore[attr-defined]
+        if self._expired.is_set():  # the deadline passed while connecting: nothing to cut yet
+            raise TimeoutError("deadline passed while connecting")
+        context: ssl.SSLContext = self._context  # type: ignore[attr-defined]
+        self.sock = context.wrap_socket(self.sock, server_hostname=self.host)
 
 
 def _certifi_where() -> str:

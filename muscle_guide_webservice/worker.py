@@ -9,9 +9,10 @@ once the headers are parsed: a client that has not sent them within ``HEADER_DEA
 has its socket's read side shut and its connection closed. The body then has its own deadline
 (``body.BodyDeadline``, a 408).
 
-It relies on gthread's ``handle`` (one request on a connection) calling ``handle_request`` once
-the request is parsed: true of the gunicorn pinned in requirements-dev.txt, and checked by
-``tests/test_webservice.py``.
+It relies on gthread's internals: ``handle`` (one request on a connection) calls
+``handle_request`` once the request is parsed, and a new connection first waits for data
+(``wait_for_data``, ``_DEFER``). True of the gunicorn pinned in requirements-dev.txt (27.0.1),
+and checked by ``tests/test_webservice.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers import gthread
 
 from .body import BODY_DEADLINE_SECONDS, WATCHDOG, shut_reading
 
@@ -28,12 +29,15 @@ HEADER_DEADLINE_SECONDS = BODY_DEADLINE_SECONDS
 WORKER_CLASS = f"{__name__}.HeaderDeadlineWorker"
 
 
-class HeaderDeadlineWorker(ThreadWorker):  # type: ignore[misc]
-    """gthread, with at most ``HEADER_DEADLINE_SECONDS`` for a request's line and headers."""
+class HeaderDeadlineWorker(gthread.ThreadWorker):  # type: ignore[misc]
+    """gthread, with at most ``HEADER_DEADLINE_SECONDS`` for a request's line and headers,
+    counted from the first byte (gthread's own wait for it comes first, as before)."""
 
     _pending = threading.local()
 
     def handle(self, conn: Any) -> Any:
+        if not conn.initialized and not conn.wait_for_data(gthread.DEFAULT_WORKER_DATA_TIMEOUT):
+            return gthread._DEFER  # nothing sent yet: back to the poller, as gthread does
         entry = WATCHDOG.arm(HEADER_DEADLINE_SECONDS, lambda: shut_reading(conn.sock))
         self._pending.entry = entry
         try:

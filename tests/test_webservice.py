@@ -465,3 +465,21 @@ def test_serve_with_skill_id_refuses_other_skills(served):
     status, _, body = service.request("POST", "/", body_of(new_session_event(ev.launch_request())))
     assert status == 200
     assert "Muscle Weakness Guide" in said(json.loads(body))
+
+
+def test_chunked_body_over_the_limit_is_413_and_a_small_one_is_read(server):
+    def chunked(payload: bytes) -> int:
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=30)
+        pieces = [payload[i : i + 8192] for i in range(0, len(payload), 8192)]
+        try:
+            connection.request(
+                "POST", "/", body=iter(pieces), headers={"Transfer-Encoding": "chunked"},
+                encode_chunked=True,
+            )  # fmt: skip
+            return connection.getresponse().status
+        finally:
+            connection.close()
+
+    assert chunked(b"x" * (MAX_BODY_BYTES + 1)) == 413
+    assert chunked(b"not json") == 400  # read in full, then refused for what it is
+    assert_still_serving(server)

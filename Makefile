@@ -132,7 +132,7 @@ REQUESTS    ?= 5000
 CONCURRENCY ?= 16
 SCENARIO    ?= all
 
-serve: $(STAMP) ## the skill as a web service, verification on (SERVE_ARGS=--no-verify: local only)
+serve: $(STAMP) ## the skill as a web service, verification on, needs SKILL_ID (SERVE_ARGS=--no-verify: loopback only)
 	$(BIN)/muscle-guide serve --host $(SERVE_HOST) --port $(SERVE_PORT) $(SERVE_ARGS)
 
 fuzz: $(STAMP) ## thousands of generated hostile requests (hypothesis profile "fuzz")

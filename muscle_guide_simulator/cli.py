@@ -3,7 +3,7 @@
 muscle-guide chat [--locale en-GB] [--json] [--screen]
 muscle-guide ask "what is muscle weakness" [--json]
 muscle-guide invoke events/launch.json
-muscle-guide serve [--host 127.0.0.1] [--port 5000] [--no-verify]
+muscle-guide serve [--host 127.0.0.1] [--port 5000] [--workers 2] [--no-verify]
 """
 
 from __future__ import annotations
@@ -89,13 +89,23 @@ def invoke(path: Path, out: TextIO) -> int:
 
 
 def serve(host: str, port: int, verify: bool, workers: int) -> int:
-    """Run the skill as an HTTPS-ready web service (put TLS in front; Alexa needs port 443)."""
-    from muscle_guide_webservice.app import NO_VERIFY_WARNING, create_app, run
+    """Run the skill as an HTTPS-ready web service (put TLS in front; Alexa needs port 443).
 
+    Refuses to start (exit 2, the reason on stderr) with verification on and no ``SKILL_ID``,
+    or with ``--no-verify`` on a host that is not loopback.
+    """
+    from muscle_guide.config import Settings
+    from muscle_guide_webservice.app import NO_VERIFY_WARNING, create_app, run, serving_problem
+
+    settings = Settings.from_env()
+    problem = serving_problem(verify, settings.skill_id, host)
+    if problem:
+        print(f"muscle-guide serve: error: {problem}", file=sys.stderr, flush=True)
+        return 2
     if not verify:
         banner = "!" * 100
         print(f"{banner}\n{NO_VERIFY_WARNING}\n{banner}", file=sys.stderr, flush=True)
-    run(create_app(verify=verify), host, port, workers)
+    run(create_app(settings, verify=verify), host, port, workers)
     return 0
 
 
@@ -125,7 +135,7 @@ def parser() -> argparse.ArgumentParser:
         "--no-verify",
         dest="verify",
         action="store_false",
-        help="skip Alexa signature and timestamp checks (local testing only)",
+        help="skip Alexa signature and timestamp checks (local testing only: loopback hosts only)",
     )
     return top
 

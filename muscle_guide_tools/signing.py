@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -89,16 +90,39 @@ def ca_certificate(
     return builder.sign(signer, hashes.SHA256())
 
 
+#: Amazon's signing certificate's key usage: digital signature and key encipherment.
+SIGNING_KEY_USAGE = x509.KeyUsage(
+    digital_signature=True,
+    content_commitment=False,
+    key_encipherment=True,
+    data_encipherment=False,
+    key_agreement=False,
+    key_cert_sign=False,
+    crl_sign=False,
+    encipher_only=False,
+    decipher_only=False,
+)
+#: ... and its extended key usage: TLS server and client authentication.
+SIGNING_EKU = (ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH)
+_DEFAULT: Any = object()
+
+
 def leaf_certificate(
     key: rsa.RSAPrivateKey,
     issuer: tuple[x509.Certificate, rsa.RSAPrivateKey],
     domain: str = SIGNING_DOMAIN,
     not_before: datetime | None = None,
     not_after: datetime | None = None,
+    key_usage: x509.KeyUsage | None = _DEFAULT,
+    extended_key_usage: Sequence[x509.ObjectIdentifier] | None = _DEFAULT,
 ) -> x509.Certificate:
-    """A signing certificate like Amazon's: SAN ``domain``, digital signature usage."""
+    """A signing certificate like Amazon's: SAN ``domain``, digital signature usage.
+
+    ``key_usage`` and ``extended_key_usage`` replace Amazon's (``None`` leaves the extension
+    out), for tests of certificates that were issued for something else.
+    """
     now = datetime.now(UTC)
-    return (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(_name(domain))
         .issuer_name(issuer[0].subject)
@@ -109,32 +133,18 @@ def leaf_certificate(
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=True,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(
-            x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
-            ),
-            critical=False,
-        )
-        .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer[1].public_key()),
             critical=False,
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(issuer[1], hashes.SHA256())
     )
+    usage = SIGNING_KEY_USAGE if key_usage is _DEFAULT else key_usage
+    if usage is not None:
+        builder = builder.add_extension(usage, critical=True)
+    purposes = SIGNING_EKU if extended_key_usage is _DEFAULT else extended_key_usage
+    if purposes is not None:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(list(purposes)), critical=False)
+    return builder.sign(issuer[1], hashes.SHA256())
 
 
 def pem(*certificates: x509.Certificate) -> bytes:
@@ -214,6 +224,8 @@ def signed_app() -> Any:
 
     For gunicorn in the load test only: ``gunicorn --pythonpath tests 'signing:signed_app()'``.
     """
+    from muscle_guide.config import Settings
+    from muscle_guide_simulator.envelopes import TEST_SKILL_ID
     from muscle_guide_webservice.app import create_app
 
     folder = Path(os.environ[PKI_DIR_ENV])
@@ -223,7 +235,12 @@ def signed_app() -> Any:
     def fetch(url: str) -> bytes:
         return chain
 
-    return create_app(signature_verifier=SignatureVerifier(trust_roots=[root], fetch=fetch))
+    settings = Settings.from_env()
+    if not settings.skill_id:  # the load test's envelopes are addressed to the test skill
+        settings = settings._replace(skill_id=TEST_SKILL_ID)
+    return create_app(
+        settings, signature_verifier=SignatureVerifier(trust_roots=[root], fetch=fetch)
+    )
 
 
 @lru_cache(maxsize=1)

@@ -5,9 +5,12 @@ whole internet, so this module adds what Lambda gives for free:
 
 * Amazon's request checks (``verification``): signature and timestamp on by default, and, when
   ``SKILL_ID`` is set, the skill ID; each failure is a ``400``, as Amazon asks.
-* A wall against malformed HTTP before the skill runs: wrong method, oversized body, bytes that
-  are not UTF-8 JSON, JSON that is not an Alexa envelope. Each gets a 4xx with a JSON reason;
-  a 500 means a bug on our side, never bad input.
+* A wall against malformed HTTP before the skill runs: wrong method, oversized body, a body
+  not received within 5 s (``body``), bytes that are not UTF-8 JSON, JSON nested deeper than
+  ``MAX_JSON_DEPTH``, JSON that is not an Alexa envelope. Each gets a 4xx with a JSON reason
+  and one log line; a 500 means a bug on our side, never bad input.
+* Rules for starting at all (``serving_problem``): verification on needs ``SKILL_ID``, and
+  verification off is for loopback only.
 
 The adapter is given our verifiers and told not to add its own (``ASK_SDK_VERIFY_*`` off): the
 pinned ask-sdk-webservice-support's defaults are older and weaker, and 1.3's cannot be imported
@@ -18,13 +21,15 @@ here at all (README, "Web service"). ``create_app`` is the WSGI factory for any 
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import logging
 from contextvars import ContextVar
 from typing import Any
 
 from ask_sdk_model import RequestEnvelope
-from ask_sdk_webservice_support.verifier import AbstractVerifier
-from flask import Flask, Response, jsonify, request
+from ask_sdk_webservice_support.verifier import AbstractVerifier, VerificationException
+from flask import Flask, Response, request
 from flask_ask_sdk.skill_adapter import (
     VERIFY_SIGNATURE_APP_CONFIG,
     VERIFY_TIMESTAMP_APP_CONFIG,
@@ -36,12 +41,24 @@ from muscle_guide.config import Settings
 from muscle_guide.logs import get_logger
 from muscle_guide.skill import Serializer, build_skill
 
-from .verification import SignatureVerifier, SkillIdVerifier, TimestampVerifier
+from .body import BODY_DEADLINE_SECONDS, BodyDeadline
+from .verification import (
+    SignatureHeadersVerifier,
+    SignatureVerifier,
+    SkillIdVerifier,
+    TimestampVerifier,
+)
 
 log = get_logger(__name__)
 
 #: Alexa's requests are a few kilobytes; this leaves room for large screen events and no more.
 MAX_BODY_BYTES = 128 * 1024
+#: Alexa's envelopes nest about ten levels (slot resolutions, APL contexts); far deeper JSON is
+#: not Alexa's and would only exercise recursion in the SDK's deserializer.
+MAX_JSON_DEPTH = 64
+#: Threads per gunicorn worker: a client that trickles its body holds one for at most
+#: BODY_DEADLINE_SECONDS, so this many slow clients per worker are needed to delay anyone.
+THREADS_PER_WORKER = 64
 SKILL_ROUTE = "/"
 HEALTH_ROUTE = "/healthz"
 #: The key the adapter is stored under in ``app.extensions`` when no SKILL_ID is configured.
@@ -50,6 +67,11 @@ NO_VERIFY_WARNING = (
     "WARNING: request verification is OFF. Anyone who can reach this server can make the skill "
     "answer. Use --no-verify only on your own machine, for local testing; never expose it."
 )
+NO_SKILL_ID = (
+    "request verification is on but no skill ID is set: set the SKILL_ID environment variable "
+    "to your skill's ID (amzn1.ask.skill....), so requests for other skills are refused"
+)
+LOOPBACK_NAMES = frozenset({"localhost"})
 
 #: A request already parsed by the envelope checks: (body text, envelope). The adapter's own
 #: deserialize of the same body takes it instead of parsing the body a second time.
@@ -95,6 +117,8 @@ def envelope_problem(body: bytes) -> str | None:
         return "body is not JSON"
     if not isinstance(event, dict):
         return "body is not a JSON object"
+    if json_depth(event) > MAX_JSON_DEPTH:
+        return f"body is nested deeper than {MAX_JSON_DEPTH} levels"
     inner = event.get("request")
     if not isinstance(event.get("version"), str) or not isinstance(inner, dict):
         return "body is not an Alexa request envelope"
@@ -113,8 +137,99 @@ def envelope_problem(body: bytes) -> str | None:
     return None
 
 
+def json_depth(value: object) -> int:
+    """How deeply ``value`` nests lists and objects, counted without recursion.
+
+    >>> json_depth({"a": [1, {"b": []}]})
+    4
+    >>> json_depth("flat")
+    0
+    """
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address (127.0.0.0/8, ::1) or ``localhost``.
+
+    >>> [is_loopback(h) for h in ("127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost")]
+    [True, True, True, True, True]
+    >>> [is_loopback(h) for h in ("0.0.0.0", "::", "", "192.168.1.2", "example.com")]
+    [False, False, False, False, False]
+    """
+    name = host.strip().lower()
+    if name in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(name.removeprefix("[").removesuffix("]")).is_loopback
+    except ValueError:
+        return False
+
+
+def serving_problem(verify: bool, skill_id: str | None, host: str | None = None) -> str | None:
+    """Why the web service must not start like this, or None if it may.
+
+    Verification on needs ``SKILL_ID`` (a signed request for someone else's skill is still
+    signed by Alexa); verification off is allowed only on a loopback ``host``.
+
+    >>> serving_problem(True, "amzn1.ask.skill.x", "0.0.0.0") is None
+    True
+    >>> print(serving_problem(False, None, "0.0.0.0"))
+    --no-verify is for local testing only: listen on a loopback address (127.0.0.1, ::1 or \
+localhost), not '0.0.0.0'
+    """
+    if verify and not skill_id:
+        return NO_SKILL_ID
+    if not verify and host is not None and not is_loopback(host):
+        return (
+            "--no-verify is for local testing only: listen on a loopback address "
+            f"(127.0.0.1, ::1 or localhost), not {host!r}"
+        )
+    return None
+
+
+class ServeConfigError(ValueError):
+    """A configuration the web service refuses to start with (``serving_problem``)."""
+
+
+class _OneLineRejections(logging.Filter):
+    """flask-ask-sdk logs a failed verification as an ERROR with a traceback; a rejected request
+    is the caller's fault, so it becomes one WARNING line with the reason and no traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, VerificationException):
+            record.msg, record.args = (
+                "request rejected: 400 failed verification: %s",
+                (_one_line(str(error)),),
+            )
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+VERIFICATION_FAILED = "Incoming request failed verification"
+
+
 def _json_error(error: HTTPException) -> Response:
     """Every HTTP error as a small JSON body (keeping headers such as ``Allow`` on a 405)."""
+    if error.description != VERIFICATION_FAILED:  # that one is logged by the adapter, filtered
+        log_rejection(error.code or 0, str(error.description))
     response = error.get_response()
     response.set_data(json.dumps({"error": error.name, "message": error.description}))
     response.content_type = "application/json"
@@ -126,25 +241,37 @@ def create_app(
     *,
     verify: bool = True,
     signature_verifier: SignatureVerifier | None = None,
+    body_deadline: float = BODY_DEADLINE_SECONDS,
 ) -> Flask:
     """The skill's Flask app: POST / for Alexa, GET /healthz for load balancers.
 
     ``verify=False`` drops the signature and timestamp checks (local testing only; it logs a
     warning). ``signature_verifier`` replaces the production verifier, for tests with their own
-    trust root. The skill ID check follows ``settings.skill_id`` either way.
+    trust root. The skill ID check follows ``settings.skill_id`` either way, and verification on
+    requires one (``ServeConfigError`` otherwise). ``body_deadline`` is the total time a client
+    has to send its body (408 after it).
     """
     settings = settings or Settings.from_env()
+    problem = serving_problem(verify, settings.skill_id)
+    if problem:
+        raise ServeConfigError(problem)
     skill = build_skill(settings)
     skill.serializer = _SERIALIZER  # so the adapter picks up what the envelope checks parsed
+    # Cheapest first: headers and the certificate URL's form, the timestamp, the skill ID, and
+    # only then the signature, which may download a certificate chain.
     verifiers: list[AbstractVerifier] = []
     if verify:
-        verifiers += [signature_verifier or SignatureVerifier(), TimestampVerifier()]
+        verifiers += [SignatureHeadersVerifier(), TimestampVerifier()]
     else:
         log.warning(NO_VERIFY_WARNING)
     if settings.skill_id:
         verifiers.append(SkillIdVerifier(settings.skill_id))
+    if verify:
+        verifiers.append(signature_verifier or SignatureVerifier())
 
     app = Flask(__name__)
+    if not any(isinstance(f, _OneLineRejections) for f in app.logger.filters):
+        app.logger.addFilter(_OneLineRejections())
     app.config.update(
         {
             VERIFY_SIGNATURE_APP_CONFIG: False,  # ours replace the package's defaults
@@ -163,13 +290,27 @@ def create_app(
         return adapter.dispatch_request()
 
     def health() -> Response:
-        return jsonify(status="ok", verify=verify)
+        # Only "ok": nothing here tells a prober whether verification is on.
+        return Response("ok", mimetype="text/plain")
 
     app.add_url_rule(SKILL_ROUTE, "skill", invoke_skill, methods=["POST"])
     app.add_url_rule(HEALTH_ROUTE, "health", health, methods=["GET"])
     app.register_error_handler(HTTPException, _json_error)
     app.extensions["muscle_guide.verifiers"] = tuple(verifiers)
+    app.extensions["muscle_guide.verify"] = verify
+    app.extensions["muscle_guide.skill_id"] = settings.skill_id
+    app.wsgi_app = BodyDeadline(  # type: ignore[method-assign]
+        app.wsgi_app,
+        deadline=body_deadline,
+        max_bytes=MAX_BODY_BYTES,
+        on_reject=log_rejection,
+    )
     return app
+
+
+def log_rejection(status: int, reason: str) -> None:
+    """One line per rejected request: its status and why, never a traceback or the body."""
+    logging.getLogger(__name__).warning("request rejected: %s %s", status, _one_line(reason))
 
 
 def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, workers: int = 2) -> None:
@@ -177,8 +318,18 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, workers: int = 2)
 
     gunicorn is the production WSGI server the README documents; running it here too means
     ``muscle-guide serve`` behaves like a deployment, not like Flask's development server.
+    Each worker has ``THREADS_PER_WORKER`` threads (docs/decisions.md, "slow clients"). An app
+    without verification is refused on any host that is not loopback (``ServeConfigError``).
     """
     from gunicorn.app.base import BaseApplication
+
+    from .worker import WORKER_CLASS
+
+    problem = serving_problem(
+        app.extensions["muscle_guide.verify"], app.extensions["muscle_guide.skill_id"], host
+    )
+    if problem:
+        raise ServeConfigError(problem)
 
     bind = f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
 
@@ -187,8 +338,8 @@ def run(app: Flask, host: str = "127.0.0.1", port: int = 5000, workers: int = 2)
             for key, value in {
                 "bind": [bind],
                 "workers": workers,
-                "worker_class": "gthread",
-                "threads": 4,
+                "worker_class": WORKER_CLASS,  # gthread with a header deadline
+                "threads": THREADS_PER_WORKER,
                 "timeout": 30,
                 "graceful_timeout": 5,
                 "proc_name": "muscle-guide",

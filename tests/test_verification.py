@@ -11,10 +11,12 @@ import json
 import logging
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from ask_sdk_webservice_support.verifier import VerificationException
+from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from muscle_guide.config import Settings
 from muscle_guide_simulator import envelopes as ev
@@ -32,6 +34,8 @@ from muscle_guide_webservice.app import create_app
 from muscle_guide_webservice.verification import (
     CERT_URL_HEADER,
     SIGNATURE_HEADER,
+    HttpsFetch,
+    SignatureHeadersVerifier,
     SignatureVerifier,
     SkillIdVerifier,
     TimestampVerifier,
@@ -53,7 +57,9 @@ def pki() -> LocalPKI:
 def client(pki):
     """The web service with verification on, trusting only the local test root."""
     pki.fetched.clear()
-    return create_app(Settings(), signature_verifier=pki.verifier()).test_client()
+    return create_app(
+        Settings(skill_id=ev.TEST_SKILL_ID), signature_verifier=pki.verifier()
+    ).test_client()
 
 
 def causes_event(timestamp: datetime | None = None, skill_id: str = ev.TEST_SKILL_ID) -> dict:
@@ -68,15 +74,19 @@ def post(client, body: bytes, headers: dict[str, str]):
 
 
 class _Reasons(logging.Handler):
-    """Keeps the exception text of every error the web service logs."""
+    """Keeps the reason of every rejection the web service logs, and every record."""
 
     def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
+        super().__init__(level=logging.DEBUG)
         self.reasons: list[str] = []
+        self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
         if record.exc_info and record.exc_info[1] is not None:
             self.reasons.append(str(record.exc_info[1]))
+        elif "request rejected" in record.getMessage():
+            self.reasons.append(record.getMessage())
 
 
 @pytest.fixture
@@ -86,6 +96,8 @@ def rejected():
     reasons = _Reasons()
     logger = logging.getLogger("muscle_guide_webservice")
     logger.addHandler(reasons)
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
 
     def check(response, reason: str) -> None:
         assert response.status_code == 400, response.get_data(as_text=True)
@@ -96,9 +108,12 @@ def rejected():
             message == "Incoming request failed verification" and logged and reason in logged[0]
         ), (message, logged)
         reasons.reasons.clear()
+        reasons.records.clear()
 
+    check.handler = reasons  # type: ignore[attr-defined]
     yield check
     logger.removeHandler(reasons)
+    logger.setLevel(level)
 
 
 # --- the happy path, end to end ----------------------------------------------------------------
@@ -122,16 +137,16 @@ def test_validated_chain_is_reused_not_downloaded_per_request(client, pki):
     assert pki.fetched == [CERT_URL]
 
 
-def test_equivalent_certificate_urls_are_accepted_and_normalised(client, pki):
+def test_equivalent_certificate_urls_are_accepted_and_fetched_exactly_as_checked(client, pki):
     body = body_of(causes_event())
     for url in (
         "https://s3.amazonaws.com/echo.api/echo-api-cert-test.pem",
         "https://s3.amazonaws.com:443/echo.api/echo-api-cert-test.pem",
-        "https://S3.AMAZONAWS.COM/echo.api/../echo.api/echo-api-cert-test.pem",
-        "HTTPS://s3.amazonaws.com/echo.api/./echo-api-cert-test.pem",
+        "https://S3.AMAZONAWS.COM/echo.api/echo-api-cert-test.pem",
+        "HTTPS://s3.amazonaws.com/echo.api/echo-api-cert-test.pem",
     ):
         assert post(client, body, pki.headers(body, cert_url=url)).status_code == 200, url
-    assert set(pki.fetched) == {CERT_URL}
+    assert pki.fetched == [CERT_URL]
 
 
 # --- missing or broken headers -----------------------------------------------------------------
@@ -171,6 +186,19 @@ def test_legacy_sha1_signature_header_alone_is_not_enough(client, pki, rejected)
         ("https://s3.amazonaws.com//echo.api/echo-api-cert.pem", "path"),
         ("https://s3.amazonaws.com", "path"),
         ("s3.amazonaws.com/echo.api/echo-api-cert.pem", "scheme"),
+        # Checked as it will be requested: nothing a server (or S3) would decode or fold.
+        ("https://s3.amazonaws.com/echo.api/%2e%2e/invalid.path/echo-api-cert.pem", "path"),
+        ("https://s3.amazonaws.com/echo.api/%2E%2E%2Finvalid.path/echo-api-cert.pem", "path"),
+        ("https://s3.amazonaws.com/echo.api%2f..%2finvalid.path/echo-api-cert.pem", "path"),
+        ("https://s3.amazonaws.com/echo.api/echo-api-cert%2Epem", "path"),
+        ("https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem", "path"),
+        ("https://s3.amazonaws.com/echo.api/./echo-api-cert.pem", "path"),
+        ("https://s3.amazonaws.com/echo.api//echo-api-cert.pem", "path"),
+        ("https://s3.amazonaws.com/echo.api/echo-api-cert.pem/", "path"),
+        ("https://s3.amazonaws.com/echo.api/..\\invalid.path\\echo-api-cert.pem", "path"),
+        ("https://s3.amazonaws.com/echo.api/echo-api-cert.pem?x-id=GetObject", "path"),
+        ("https://s3.amazonaws.com/echo.api/echo-api-cert.pem#fragment", "path"),
+        (" https://s3.amazonaws.com/echo.api/echo-api-cert.pem", "path"),
     ],
 )
 def test_certificate_urls_breaking_amazons_rules_are_rejected_before_download(
@@ -182,28 +210,22 @@ def test_certificate_urls_breaking_amazons_rules_are_rejected_before_download(
 
 
 @pytest.mark.parametrize(
-    ("url", "canonical"),
+    "url",
     [
-        (
-            "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
-            "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
-        ),
-        (
-            "https://s3.amazonaws.com:443/echo.api/echo-api-cert.pem",
-            "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
-        ),
-        (
-            "https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem",
-            "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
-        ),
-        (
-            "https://s3.amazonaws.com/echo.api/echo-api-cert.pem#fragment",
-            "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
-        ),
+        "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+        "https://s3.amazonaws.com:443/echo.api/echo-api-cert.pem",
+        "https://S3.AmazonAWS.com/echo.api/echo-api-cert.pem",
     ],
 )
-def test_amazons_valid_url_examples_normalise_to_the_same_download(url, canonical):
-    assert check_cert_url(url) == canonical
+def test_amazons_valid_url_examples_are_the_same_download(url):
+    assert check_cert_url(url) == "https://s3.amazonaws.com/echo.api/echo-api-cert.pem"
+
+
+def test_amazons_dot_segment_example_is_refused_deliberately():
+    """Amazon lists /echo.api/../echo.api/ as valid; Alexa never sends it, and a URL is checked
+    only in the form it will be fetched in (README, "What is checked")."""
+    with pytest.raises(VerificationException, match="dot segments"):
+        check_cert_url("https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem")
 
 
 # --- bad signatures ----------------------------------------------------------------------------
@@ -425,9 +447,15 @@ def test_production_verifier_uses_public_roots_and_https_download():
 
 
 def test_default_app_verifies_signature_and_timestamp_with_our_verifiers_only():
-    app = create_app(Settings())
+    app = create_app(Settings(skill_id=ev.TEST_SKILL_ID))
     kinds = [type(v) for v in app.extensions["muscle_guide.verifiers"]]
-    assert kinds == [SignatureVerifier, TimestampVerifier]
+    # Cheapest first; the signature, which may download a chain, last.
+    assert kinds == [
+        SignatureHeadersVerifier,
+        TimestampVerifier,
+        SkillIdVerifier,
+        SignatureVerifier,
+    ]
     adapter = next(iter(app.extensions["ASK_SDK_SKILL_ADAPTER"].values()))
     # The package's own default verifiers (switched off by app config) must not be in the chain.
     in_chain = [type(v) for v in adapter._webservice_handler._verifiers]
@@ -435,7 +463,7 @@ def test_default_app_verifies_signature_and_timestamp_with_our_verifiers_only():
 
 
 def test_unsigned_request_to_the_default_app_is_rejected_without_any_download(rejected):
-    client = create_app(Settings()).test_client()
+    client = create_app(Settings(skill_id=ev.TEST_SKILL_ID)).test_client()
     body = body_of(causes_event())
     rejected(post(client, body, {"Content-Type": "application/json"}), "missing")
     bad_url = {CERT_URL_HEADER: "http://s3.amazonaws.com/echo.api/x.pem", SIGNATURE_HEADER: "QQ=="}
@@ -454,3 +482,262 @@ def test_web_service_never_loads_the_broken_oscrypto_chain():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+# --- cheap checks before any download ------------------------------------------------------------
+
+
+def test_stale_request_is_rejected_before_any_certificate_download(client, pki, rejected):
+    body = body_of(causes_event(datetime.now(UTC) - timedelta(minutes=10)))
+    url = "https://s3.amazonaws.com/echo.api/not-downloaded-for-a-stale-request.pem"
+    rejected(post(client, body, pki.headers(body, cert_url=url)), "timestamp")
+    assert pki.fetched == []
+
+
+def test_request_for_another_skill_is_rejected_before_any_certificate_download(
+    client, pki, rejected
+):
+    body = body_of(causes_event(skill_id=OTHER_SKILL))
+    url = "https://s3.amazonaws.com/echo.api/not-downloaded-for-another-skill.pem"
+    rejected(post(client, body, pki.headers(body, cert_url=url)), "another skill")
+    assert pki.fetched == []
+
+
+def test_rejection_is_logged_as_one_line_without_traceback(client, pki, rejected):
+    body = body_of(causes_event())
+    rejected(post(client, body, {"Content-Type": "application/json"}), "missing")
+    response = post(client, body, {"Content-Type": "application/json"})
+    records = list(rejected.handler.records)
+    assert response.status_code == 400
+    assert len(records) == 1, [r.getMessage() for r in records]
+    (record,) = records
+    assert record.exc_info is None and record.levelno == logging.WARNING
+    assert "\n" not in record.getMessage()
+    assert "missing the SignatureCertChainUrl" in record.getMessage()
+
+
+# --- certificate download: one deadline, failures are 400 and cached ----------------------------
+
+
+def test_a_fetcher_that_fails_is_a_400_not_a_500(pki, rejected):
+    def broken(url: str) -> bytes:
+        raise ConnectionResetError("peer reset the connection")
+
+    verifier = SignatureVerifier(trust_roots=[pki.root], fetch=broken)
+    client = create_app(
+        Settings(skill_id=ev.TEST_SKILL_ID), signature_verifier=verifier
+    ).test_client()
+    body = body_of(causes_event())
+    rejected(post(client, body, pki.headers(body)), "download failed")
+
+
+def test_failed_download_is_cached_for_a_minute_per_url(pki, rejected):
+    now = [datetime.now(UTC)]
+    verifier = pki.verifier(clock=lambda: now[0])
+    client = create_app(
+        Settings(skill_id=ev.TEST_SKILL_ID), signature_verifier=verifier
+    ).test_client()
+    pki.fetched.clear()
+    url = "https://s3.amazonaws.com/echo.api/missing-for-a-minute.pem"
+    for _ in range(3):
+        body = body_of(causes_event())
+        rejected(post(client, body, pki.headers(body, cert_url=url)), "nothing published")
+    assert pki.fetched == [url]
+    now[0] += timedelta(seconds=61)
+    rejected(post(client, body, pki.headers(body, cert_url=url)), "nothing published")
+    assert pki.fetched == [url, url]
+    # Another URL is its own entry; a good one is still answered and cached as before.
+    body = body_of(causes_event())
+    assert post(client, body, pki.headers(body)).status_code == 200
+    assert pki.fetched == [url, url, CERT_URL]
+
+
+class _FakeS3:
+    """A local TLS server for s3.amazonaws.com (certificate from the test PKI) that answers
+    each connection with ``behaviour``: serve the chain, 404, or trickle it a byte at a time."""
+
+    def __init__(self, pki: LocalPKI, folder, behaviour: str) -> None:
+        import socket
+        import ssl
+        import threading
+
+        cert = leaf_certificate(pki.key, (pki.intermediate, pki.intermediate_key), domain=S3)
+        (folder / "s3.pem").write_bytes(pem(cert, pki.intermediate))
+        from cryptography.hazmat.primitives import serialization
+
+        (folder / "s3.key").write_bytes(
+            pki.key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+        self.context = ssl.create_default_context(cadata=pem(pki.root).decode())
+        server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server_context.load_cert_chain(folder / "s3.pem", folder / "s3.key")
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.address = self.listener.getsockname()[:2]
+        self.connections = 0
+        self.chain = pki.published[CERT_URL]
+        self.behaviour = behaviour
+        self._tls = server_context
+        self._stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        import threading
+
+        while not self._stop.is_set():
+            try:
+                raw, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._answer, args=(raw,), daemon=True).start()
+
+    def _answer(self, raw) -> None:
+        try:
+            with self._tls.wrap_socket(raw, server_side=True) as conn:
+                conn.recv(65536)
+                if self.behaviour == "404":
+                    conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                    return
+                head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(self.chain)}\r\n\r\n"
+                conn.sendall(head.encode())
+                if self.behaviour == "serve":
+                    conn.sendall(self.chain)
+                    return
+                for byte in self.chain:  # "trickle": one byte every 50 ms, for minutes
+                    if self._stop.wait(0.05):
+                        return
+                    conn.sendall(bytes([byte]))
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self._stop.set()
+        self.listener.close()
+
+
+S3 = "s3.amazonaws.com"
+
+
+@pytest.fixture
+def fake_s3(pki, tmp_path):
+    servers: list[_FakeS3] = []
+
+    def start(behaviour: str) -> _FakeS3:
+        servers.append(_FakeS3(pki, tmp_path, behaviour))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def test_https_fetch_downloads_the_chain_over_tls(fake_s3):
+    s3 = fake_s3("serve")
+    fetch = HttpsFetch(deadline=2.0, address=s3.address, context=s3.context)
+    assert fetch(CERT_URL) == s3.chain
+
+
+def test_https_fetch_has_one_total_deadline_against_a_trickling_server(fake_s3):
+    s3 = fake_s3("trickle")
+    fetch = HttpsFetch(deadline=1.0, address=s3.address, context=s3.context)
+    started = time.monotonic()
+    with pytest.raises(VerificationException, match="longer than 1 s"):
+        fetch(CERT_URL)
+    elapsed = time.monotonic() - started
+    assert elapsed < 1.5, elapsed  # every single read was quick; the whole was not
+
+
+def test_https_fetch_refuses_an_answer_that_is_not_200(fake_s3):
+    s3 = fake_s3("404")
+    with pytest.raises(VerificationException, match="HTTP 404"):
+        HttpsFetch(deadline=2.0, address=s3.address, context=s3.context)(CERT_URL)
+
+
+def test_trickling_certificate_server_costs_one_deadline_then_a_cached_400(pki, fake_s3, rejected):
+    s3 = fake_s3("trickle")
+    fetch = HttpsFetch(deadline=1.0, address=s3.address, context=s3.context)
+    verifier = SignatureVerifier(trust_roots=[pki.root], fetch=fetch)
+    client = create_app(
+        Settings(skill_id=ev.TEST_SKILL_ID), signature_verifier=verifier
+    ).test_client()
+    body = body_of(causes_event())
+    started = time.monotonic()
+    rejected(post(client, body, pki.headers(body)), "longer than 1 s")
+    first = time.monotonic() - started
+    started = time.monotonic()
+    rejected(post(client, body, pki.headers(body)), "cached")
+    again = time.monotonic() - started
+    assert first < 1.5 and again < 0.5, (first, again)
+    assert s3.connections == 1
+
+
+# --- what a signing certificate must be ---------------------------------------------------------
+
+
+def signed_with(pki: LocalPKI, name: str, rejected_or_none, client, **leaf_options):
+    key = leaf_options.pop("key", pki.key)
+    leaf = leaf_certificate(key, (pki.intermediate, pki.intermediate_key), **leaf_options)
+    url = publish(pki, name, pem(leaf, pki.intermediate))
+    body = body_of(causes_event())
+    headers = pki.headers(body, cert_url=url)
+    headers[SIGNATURE_HEADER] = pki.signature(body, key=key)
+    return post(client, body, headers)
+
+
+def test_signing_key_under_2048_bits_is_rejected(client, pki, rejected):
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    small = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    response = signed_with(pki, "rsa-1024", rejected, client, key=small)
+    rejected(response, "bits")
+
+
+def test_signing_certificate_without_key_usage_is_rejected(client, pki, rejected):
+    rejected(signed_with(pki, "no-ku", rejected, client, key_usage=None), "key usage")
+
+
+def test_signing_certificate_whose_key_usage_cannot_sign_is_rejected(client, pki, rejected):
+    from cryptography import x509
+
+    encipher_only = x509.KeyUsage(
+        digital_signature=False, content_commitment=False, key_encipherment=True,
+        data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+        encipher_only=False, decipher_only=False,
+    )  # fmt: skip
+    response = signed_with(pki, "ku-no-sign", rejected, client, key_usage=encipher_only)
+    rejected(response, "digitalSignature")
+
+
+@pytest.mark.parametrize(
+    "purposes",
+    [
+        (ExtendedKeyUsageOID.CODE_SIGNING,),
+        (ExtendedKeyUsageOID.EMAIL_PROTECTION, ExtendedKeyUsageOID.TIME_STAMPING),
+        (ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE,),
+    ],
+)
+def test_signing_certificate_issued_for_another_purpose_is_rejected(
+    client, pki, rejected, purposes
+):
+    name = "eku-" + "-".join(p.dotted_string for p in purposes)
+    response = signed_with(pki, name, rejected, client, extended_key_usage=purposes)
+    rejected(response, "extended key usage")
+
+
+@pytest.mark.parametrize(
+    "purposes",
+    [
+        None,  # no EKU at all: Amazon documents none
+        (ExtendedKeyUsageOID.CLIENT_AUTH,),
+        (ExtendedKeyUsageOID.SERVER_AUTH,),
+        (ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH),  # Amazon's
+    ],
+)
+def test_signing_certificate_with_a_fitting_or_no_eku_is_accepted(client, pki, purposes):
+    name = "eku-ok-" + ("none" if purposes is None else "-".join(p.dotted_string for p in purposes))
+    response = signed_with(pki, name, None, client, extended_key_usage=purposes)
+    assert response.status_code == 200, response.get_data(as_text=True)

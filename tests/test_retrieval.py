@@ -40,7 +40,7 @@ def test_routing_through_the_interaction_model_meets_the_target(locale):
 @pytest.mark.parametrize("locale", evaluate.LOCALES)
 def test_samples_not_the_simulators_last_resort_route_the_main_set(locale):
     # The simulator sends words no sample matches to the free question, which real Alexa does
-    # not promise; the carrier phrases should match nearly every question (2 of 262 today).
+    # not promise; the carrier phrases should match nearly every question (1 of 262 today).
     unmatched = evaluate.simulator_unmatched(locale)
     assert len(unmatched) / len(evaluate.load()[0]) <= 0.05, unmatched
 

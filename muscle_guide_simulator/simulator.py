@@ -136,6 +136,8 @@ class Understanding:
     intent: str | None = None
     slots: tuple[dict[str, Any], ...] = ()
     one_shot: bool = False
+    #: False when no sample matched and the words went to the free question as a last resort.
+    matched: bool = True
 
 
 @dataclass(frozen=True)
@@ -235,7 +237,10 @@ class Model:
             return best[2]
         if "AskQuestionIntent" in self.intents:
             return Understanding(
-                "intent", "AskQuestionIntent", (envelopes.slot("question", utterance),)
+                "intent",
+                "AskQuestionIntent",
+                (envelopes.slot("question", utterance),),
+                matched=False,
             )
         return best[2] if best else Understanding("intent", "AMAZON.FallbackIntent")
 
@@ -289,7 +294,9 @@ def understand(utterance: str, locale: str = DEFAULT_LOCALE) -> Understanding:
     one_shot = asking.match(text)
     if one_shot:
         inner = model.understand(one_shot.group("rest") or one_shot.group("rest2"))
-        return Understanding(inner.kind, inner.intent, inner.slots, one_shot=True)
+        return Understanding(
+            inner.kind, inner.intent, inner.slots, one_shot=True, matched=inner.matched
+        )
     return model.understand(text)
 
 

@@ -2,11 +2,21 @@
 
 Runs the labelled questions in ``tests/data/questions.yaml`` through retrieval alone, then
 through the whole skill as Alexa would route them (words -> interaction model of each locale ->
-intent -> handler), and prints top-1 accuracy, per-topic recall, every miss, and how many
-off-topic utterances were (wrongly) given a medical answer. The same figures back the tests in
-``test_retrieval.py``.
+intent -> handler) two ways, and prints top-1 accuracy, per-topic recall, every miss, how many
+questions no sample matched, and how many off-topic utterances were (wrongly) given a medical
+answer. The two ways of routing:
 
-    python muscle_guide_tools/evaluate.py [--misses]
+- the project's simulator (``muscle_guide_simulator``), which sends words no sample matches to
+  the free question (``AskQuestionIntent``) with every word in the slot;
+- strict matching: Bespoken's virtual-alexa over HTTP to ``muscle-guide serve``
+  (``muscle_guide_tools.virtual_alexa``), where words no sample matches are not understood and
+  count as misses. It needs Node.js and npm; without them it is reported as not run.
+
+"Unmatched" is the share of questions no sample matched: for the simulator, those answered only
+thanks to its last resort; for virtual-alexa, those it could not send at all. The same figures
+back the tests in ``test_retrieval.py`` and ``test_virtual_alexa.py``.
+
+    python -m muscle_guide_tools.evaluate [--quiet] [--no-virtual-alexa]
 """
 
 from __future__ import annotations
@@ -50,6 +60,8 @@ class Report:
     per_topic: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     off_topic_total: int = 0
     off_topic_answered: list[tuple[str, str | None]] = field(default_factory=list)
+    #: Labelled questions no sample matched (None: this way of answering has no samples).
+    unmatched: list[str] | None = None
 
     @property
     def accuracy(self) -> float:
@@ -66,10 +78,20 @@ class Report:
         else:
             self.misses.append((question, expected, got))
 
+    @property
+    def unmatched_share(self) -> float | None:
+        if self.unmatched is None:
+            return None
+        return len(self.unmatched) / self.total if self.total else 0.0
+
     def lines(self, misses: bool = True) -> list[str]:
+        unmatched = (
+            f"; unmatched {len(self.unmatched)}/{self.total}" if self.unmatched is not None else ""
+        )
         out = [
             f"{self.name}: top-1 accuracy {self.accuracy:.1%} ({self.correct}/{self.total}); "
             f"off-topic answered medically: {len(self.off_topic_answered)}/{self.off_topic_total}"
+            f"{unmatched}"
         ]
         weak = [
             f"{topic} {hit}/{n}" for topic, (hit, n) in sorted(self.per_topic.items()) if hit < n
@@ -129,38 +151,100 @@ def routing_answer(locale: str) -> Callable[[str], str | None]:
     return answer
 
 
+def simulator_unmatched(locale: str, path: Path = DATA) -> list[str]:
+    """The labelled questions no sample matches in the simulator (sent to its last resort)."""
+    from muscle_guide_simulator.simulator import understand
+
+    questions, _ = load(path)
+    return [
+        question
+        for question, _ in questions
+        if not understand(f"ask muscle weakness guide {question}", locale).matched
+    ]
+
+
+def routing_report(name: str, locale: str, path: Path = DATA) -> Report:
+    """Routing through the simulator, with the questions it matched no sample for."""
+    report = evaluate(name, routing_answer(locale), path)
+    report.unmatched = simulator_unmatched(locale, path)
+    return report
+
+
+def strict_report(name: str, node: str, url: str, locale: str, path: Path = DATA) -> Report:
+    """Routing through virtual-alexa's strict matching over HTTP (see module docstring)."""
+    from muscle_guide_tools.virtual_alexa import route_questions
+
+    questions, off_topic = load(path)
+    utterances = [question for question, _ in questions] + off_topic
+    routes = dict(zip(utterances, route_questions(node, url, locale, utterances), strict=True))
+    report = evaluate(name, lambda words: routes[words].topic, path)
+    report.unmatched = [question for question, _ in questions if not routes[question].matched]
+    return report
+
+
+def strict_reports(sets: list[tuple[str, str, Path]]) -> list[Report]:
+    """(name, locale, question file) through one served skill and virtual-alexa."""
+    from muscle_guide_tools.virtual_alexa import install, served
+
+    node = install()
+    with served() as url:
+        return [strict_report(name, node, url, locale, path) for name, locale, path in sets]
+
+
 TARGET = 0.95
+#: Strict matching through virtual-alexa must route at least this share of the main set to the
+#: right topic in every locale (test_virtual_alexa.py holds it there).
+STRICT_TARGET = 0.85
 LOCALES = ("en-US", "en-GB", "en-IN", "en-AU", "en-CA")
 
 
-def all_reports() -> list[Report]:
+def all_reports(virtual_alexa: bool = True) -> tuple[list[Report], str | None]:
+    """Every report, and why virtual-alexa was not run (None when it was, or was not asked)."""
     reports = [evaluate("retrieval", retrieval_answer)]
-    reports += [evaluate(f"routing {locale}", routing_answer(locale)) for locale in LOCALES]
+    reports += [routing_report(f"routing {locale}", locale) for locale in LOCALES]
     reports.append(evaluate("dev retrieval", retrieval_answer, DEV))
     reports.append(evaluate("held-out retrieval", retrieval_answer, HOLDOUT))
-    reports.append(evaluate("held-out routing en-US", routing_answer("en-US"), HOLDOUT))
+    reports.append(routing_report("held-out routing en-US", "en-US", HOLDOUT))
     reports.append(evaluate("new topics retrieval", retrieval_answer, NEW))
     reports.append(evaluate("new topics blind retrieval", retrieval_answer, NEW_BLIND))
-    if STYLES_BLIND.exists():
-        reports.append(evaluate("styles blind retrieval", retrieval_answer, STYLES_BLIND))
-    return reports
+    reports.append(evaluate("styles blind retrieval", retrieval_answer, STYLES_BLIND))
+    skipped = None
+    if virtual_alexa:
+        from muscle_guide_tools.virtual_alexa import Unavailable
+
+        sets = [(f"strict {locale}", locale, DATA) for locale in LOCALES]
+        sets.append(("held-out strict en-US", "en-US", HOLDOUT))
+        try:
+            reports += strict_reports(sets)
+        except Unavailable as error:
+            skipped = str(error)
+    return reports, skipped
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
+    parser.add_argument(
+        "--no-virtual-alexa", action="store_true", help="skip strict matching (needs Node.js)"
+    )
     args = parser.parse_args(argv)
     # Evaluate without touching the developer's memory file or printing request logs.
     os.environ["MUSCLE_GUIDE_STATE_FILE"] = os.devnull
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    reports = all_reports()
+    reports, skipped = all_reports(virtual_alexa=not args.no_virtual_alexa)
     for report in reports:
         print("\n".join(report.lines(misses=not args.quiet)))
-    target = f"(target {TARGET:.0%} on the main set)"
-    print(f"\n{'summary':<26} {'top-1':>7}   off-topic answered   {target}")
+        if report.unmatched and not args.quiet:
+            print("\n".join(f"  unmatched: {question!r}" for question in report.unmatched))
+    target = f"(targets on the main set: {TARGET:.0%}, strict {STRICT_TARGET:.0%})"
+    print(f"\n{'summary':<26} {'top-1':>7} {'unmatched':>10}   off-topic answered   {target}")
     for report in reports:
         off = f"{len(report.off_topic_answered)}/{report.off_topic_total}"
-        print(f"{report.name:<26} {report.accuracy:>7.1%}   {off:>18}")
+        share = report.unmatched_share
+        unmatched = "" if share is None else f"{share:.1%}"
+        print(f"{report.name:<26} {report.accuracy:>7.1%} {unmatched:>10}   {off:>18}")
+    if skipped:
+        print(f"strict (virtual-alexa): not run: {skipped}")
     return 0
 
 

@@ -266,6 +266,35 @@ def topic_values(
     return sorted(values, key=lambda value: value["id"])
 
 
+def slot_topics(
+    source: Mapping[str, Any], topics: list[dict[str, Any]], warn: Callable[[str], None]
+) -> list[dict[str, Any]]:
+    """The topics the TOPIC slot names: all but those of ``topic_type.exclude_categories``.
+
+    Topics of an excluded category (the general ones and the emergency) have intents of their
+    own; their aliases in the slot too would make one phrase ("define muscle weakness") a
+    sample of two intents. Each excluded topic must therefore have its own intent.
+
+    >>> topics = [{"id": "overview", "category": "general"}, {"id": "als", "category": "x"}]
+    >>> source = {"topic_type": {"exclude_categories": ["general"]},
+    ...           "general_topics": {"overview": []}}
+    >>> [t["id"] for t in slot_topics(source, topics, print)]
+    ['als']
+    """
+    excluded = set((source.get("topic_type") or {}).get("exclude_categories") or [])
+    own_intents = set(source.get("general_topics") or {})
+    kept = []
+    for topic in topics:
+        if topic.get("category") not in excluded:
+            kept.append(topic)
+        elif topic["id"] not in own_intents:
+            warn(
+                f"topic {topic['id']} ({topic.get('category')}) is left out of the TOPIC slot "
+                "but has no intent of its own in general_topics: nothing names it"
+            )
+    return kept
+
+
 def _samples(spec: Any, locale: str, words: Mapping[str, list[str]], where: str) -> list[str]:
     """All expanded samples of one intent spec (a list, or a dict with samples/locale_samples)."""
     if spec is None:
@@ -357,7 +386,7 @@ def build_locale(
     types.append(
         {
             "name": topic_spec.get("name", "TOPIC"),
-            "values": topic_values(topics, names, extra, warn),
+            "values": topic_values(slot_topics(source, topics, warn), names, extra, warn),
         }
     )
 

@@ -16,12 +16,13 @@ and exits 1 if there is any. The locale is taken from each file's name (``en-GB.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 # --- Limits -------------------------------------------------------------------------------------
 # "Interaction model limits" table, Create the Interaction Model for Your Skill:
@@ -339,6 +340,8 @@ def validate(model: dict[str, Any], locale: str) -> list[str]:
             continue
         problems.extend(_check_intent(intent, defined_types, owner, where))
 
+    problems.extend(overlap_problems(model, locale))
+
     size = len(json.dumps(model, ensure_ascii=False).encode("utf-8"))
     if size > MAX_MODEL_BYTES:
         problems.append(
@@ -402,6 +405,130 @@ def _check_intent(
         else:
             owner[key] = str(name)
         mine.add(key)
+
+
+# --- Overlaps after slot values are filled in ----------------------------------------------------
+# Two intents whose samples differ as templates can still claim the same words once their custom
+# slots hold real values: "define {topic}" with the value "muscle weakness" is the sample "define
+# muscle weakness" of another intent. Alexa then picks one of the two, and not always the same one.
+# Amazon's utterance-conflict report finds these only after a deploy; this finds them here.
+
+
+class Overlap(NamedTuple):
+    """One fully expanded utterance that two intents both claim."""
+
+    utterance: str
+    first: str  # the intent that claimed it first, in model order
+    second: str
+    carrier: bool = False  # ``first`` claims it as an AMAZON.SearchQuery carrier with no words
+
+
+def _spoken_forms(types: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Every value name and synonym of each custom slot type, normalised, in model order."""
+    forms: dict[str, list[str]] = {}
+    for slot_type in types:
+        words: list[str] = []
+        for value in _as_list(slot_type.get("values")):
+            body = value.get("name") if isinstance(value, dict) else None
+            if not isinstance(body, dict):
+                continue
+            for text in [body.get("value"), *_as_list(body.get("synonyms"))]:
+                if isinstance(text, str) and text.strip():
+                    words.append(_norm(text))
+        forms[str(slot_type.get("name"))] = list(dict.fromkeys(words))
+    return forms
+
+
+def expand_sample(
+    sample: str, slot_types: dict[str, str], forms: dict[str, list[str]]
+) -> tuple[list[str], bool]:
+    """A sample's utterances with every custom slot filled by every value and synonym.
+
+    The flag says the sample carries an ``AMAZON.SearchQuery`` slot: such a slot cannot be
+    enumerated, so the one "utterance" returned is the carrier phrase with the slot left empty.
+    Slots of other built-in types stay as ``{slot}``, so only the same template collides.
+
+    >>> expand_sample("what is {topic}", {"topic": "TOPIC"}, {"TOPIC": ["a l s", "polio"]})
+    (['what is a l s', 'what is polio'], False)
+    >>> expand_sample("why {question}", {"question": "AMAZON.SearchQuery"}, {})
+    (['why'], True)
+    """
+    pieces = re.split(r"(\{[^{}]*\})", sample)
+    options: list[list[str]] = []
+    carrier = False
+    for index, piece in enumerate(pieces):
+        if not index % 2:
+            options.append([piece])
+            continue
+        kind = slot_types.get(piece[1:-1], "")
+        if kind == "AMAZON.SearchQuery":
+            carrier = True
+            options.append([""])
+        elif kind in forms:
+            options.append(forms[kind] or [piece])
+        else:
+            options.append([piece])
+    utterances = (_norm("".join(combo)) for combo in itertools.product(*options))
+    return list(dict.fromkeys(u for u in utterances if u)), carrier
+
+
+def find_overlaps(model: dict[str, Any]) -> list[Overlap]:
+    """Every fully expanded utterance that belongs to two intents, once per pair of intents.
+
+    Custom slot types are expanded with every value and synonym. A sample with an
+    ``AMAZON.SearchQuery`` slot is a prefix pattern that no list can expand, so it is compared
+    only as its bare carrier ("why {question}" -> "why"): another intent's utterance is flagged
+    when it is exactly that carrier with nothing after it, and two intents' carriers when they
+    are identical. Two literal samples that are the same text are left to the sample rule in
+    ``_check_intent``, which reports them already.
+    """
+    language = (model.get("interactionModel") or {}).get("languageModel") or {}
+    forms = _spoken_forms([t for t in _as_list(language.get("types")) if isinstance(t, dict)])
+    # utterance -> (intent, came from a slot or carrier, is a carrier)
+    owner: dict[str, tuple[str, bool, bool]] = {}
+    found: dict[tuple[str, str, str], Overlap] = {}
+    for intent in _as_list(language.get("intents")):
+        if not isinstance(intent, dict):
+            continue
+        name = str(intent.get("name"))
+        slot_types = {
+            str(slot.get("name")): str(slot.get("type"))
+            for slot in _as_list(intent.get("slots"))
+            if isinstance(slot, dict)
+        }
+        mine: dict[str, tuple[bool, bool]] = {}
+        for sample in _as_list(intent.get("samples")):
+            if not isinstance(sample, str):
+                continue
+            utterances, carrier = expand_sample(sample, slot_types, forms)
+            templated = bool(SLOT_REF_RE.search(sample))
+            for utterance in utterances:
+                if utterance not in mine or carrier:
+                    mine[utterance] = (templated, carrier)
+        for utterance, (templated, carrier) in mine.items():
+            seen = owner.get(utterance)
+            if seen is None:
+                owner[utterance] = (name, templated, carrier)
+                continue
+            other, other_templated, other_carrier = seen
+            if other == name or not (templated or other_templated):
+                continue
+            key = (utterance, other, name)
+            found.setdefault(key, Overlap(utterance, other, name, other_carrier or carrier))
+    return sorted(found.values())
+
+
+def overlap_problems(model: dict[str, Any], locale: str) -> list[str]:
+    """:func:`find_overlaps` as sentences: the utterance and the two intents that claim it."""
+    where = _where(locale)
+    problems = []
+    for overlap in find_overlaps(model):
+        how = " (as an AMAZON.SearchQuery carrier with nothing after it)" if overlap.carrier else ""
+        problems.append(
+            f'{where}utterance "{overlap.utterance}" belongs to both intents '
+            f"{overlap.first} and {overlap.second} once slot values are filled in{how}"
+        )
+    return problems
 
 
 def main(argv: list[str] | None = None) -> int:

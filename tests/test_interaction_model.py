@@ -113,6 +113,7 @@ def test_every_locale_has_the_same_intents_and_slots(models, locale):
 def test_custom_intents_declare_the_slots_the_handlers_read(models):
     model = models["en-US"]
     assert intent(model, "TopicIntent")["slots"] == [{"name": "topic", "type": "TOPIC"}]
+    assert intent(model, "TopicNameIntent")["slots"] == [{"name": "topic", "type": "TOPIC"}]
     assert intent(model, "AskQuestionIntent")["slots"] == [
         {"name": "question", "type": "AMAZON.SearchQuery"}
     ]
@@ -158,21 +159,67 @@ def test_every_free_question_sample_has_carrier_words(models):
         assert sample.replace("{question}", "").strip()
 
 
+EXCLUDED = set(SOURCE["topic_type"]["exclude_categories"])
+SLOT_TOPICS = [topic for topic in KNOWLEDGE["topics"] if topic["category"] not in EXCLUDED]
+
+
 def test_slot_values_come_from_the_knowledge_base(models):
     for locale in LOCALES:
         values = {v["id"]: v["name"] for v in slot_type(models[locale], "TOPIC")["values"]}
-        assert set(values) == {topic["id"] for topic in KNOWLEDGE["topics"]}
+        assert set(values) == {topic["id"] for topic in SLOT_TOPICS}
         owner: dict[str, str] = {}
         for topic_id, name in values.items():
             for spoken in [name["value"], *name.get("synonyms", [])]:
                 owner[spoken] = topic_id
-        for topic in KNOWLEDGE["topics"]:
+        for topic in SLOT_TOPICS:
             for alias in topic["aliases"]:
                 if validate.spoken_text_problems(alias):
                     assert alias not in owner  # left out, with a warning from the generator
                     continue
-                first = next(t["id"] for t in KNOWLEDGE["topics"] if alias in t["aliases"])
+                first = next(t["id"] for t in SLOT_TOPICS if alias in t["aliases"])
                 assert owner.get(alias) == first, (locale, topic["id"], alias)
+
+
+def test_general_and_safety_topics_are_not_slot_values_but_have_their_own_intents(models):
+    assert SOURCE["topic_type"]["exclude_categories"] == ["general", "safety"]
+    left_out = [topic for topic in KNOWLEDGE["topics"] if topic["category"] in EXCLUDED]
+    assert {topic["id"] for topic in left_out} == set(SOURCE["general_topics"])
+    for locale in LOCALES:
+        spoken = {
+            word
+            for value in slot_type(models[locale], "TOPIC")["values"]
+            for word in [value["name"]["value"], *value["name"]["synonyms"]]
+        }
+        assert not spoken & {"muscle weakness", "weak muscles", "causes", "treatment"}
+        for topic in left_out:
+            assert not spoken & set(topic["aliases"]), (locale, topic["id"])
+
+
+def test_an_excluded_topic_without_its_own_intent_is_warned_about():
+    topics = [
+        {"id": "orphan", "category": "general", "title": "Orphan", "aliases": ["orphan"]},
+        {"id": "als", "category": "condition", "title": "A L S", "aliases": ["a l s"]},
+    ]
+    result = generate.build(SOURCE, topics)
+    assert any("topic orphan (general) is left out" in w for w in result.warnings)
+    values = slot_type(result.models["en-US"], "TOPIC")["values"]
+    assert [value["id"] for value in values] == ["als"]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_utterance_belongs_to_two_intents_once_slot_values_are_filled_in(models, locale):
+    assert validate.find_overlaps(models[locale]) == []
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_topic_name_alone_has_an_intent_of_its_own(models, locale):
+    model = models[locale]
+    assert intent(model, "TopicNameIntent") == {
+        "name": "TopicNameIntent",
+        "slots": [{"name": "topic", "type": "TOPIC"}],
+        "samples": ["{topic}"],
+    }
+    assert "{topic}" not in intent(model, "TopicIntent")["samples"]
 
 
 def test_an_alias_shared_by_two_topics_stays_on_the_first_with_a_warning():
@@ -448,6 +495,40 @@ RULES: list[tuple[str, Mutation, str]] = [
         add_intent({"name": "Other", "samples": ["CHECK my well-being"]}),
         "appears in both intents Check_Intent and Other",
     ),
+    # Overlaps once slot values are filled in
+    (
+        "utterance in two intents once a slot value is filled in",
+        add_intent({"name": "Other", "samples": ["what is lou gehrig's disease"]}),
+        'utterance "what is lou gehrig\'s disease" belongs to both intents TopicIntent and Other',
+    ),
+    (
+        "two templates that meet on a value",
+        add_intent(
+            {
+                "name": "Other",
+                "slots": [{"name": "thing", "type": "TOPIC"}],
+                "samples": ["is {thing} common in d. c."],
+            }
+        ),
+        'utterance "is a l s common in d. c." belongs to both intents TopicIntent and Other',
+    ),
+    (
+        "utterance that is exactly a search query carrier",
+        add_intent({"name": "Other", "samples": ["I'd like to know"]}),
+        'utterance "i\'d like to know" belongs to both intents AskQuestionIntent and Other '
+        "once slot values are filled in (as an AMAZON.SearchQuery carrier",
+    ),
+    (
+        "the same carrier in two intents",
+        add_intent(
+            {
+                "name": "Other",
+                "slots": [{"name": "words", "type": "AMAZON.SearchQuery"}],
+                "samples": ["why {words}"],
+            }
+        ),
+        'utterance "why" belongs to both intents AskQuestionIntent and Other',
+    ),
     # AMAZON.SearchQuery
     ("search query alone", add_sample("AskQuestionIntent", "{question}"), "carrier words"),
     (
@@ -600,6 +681,55 @@ def test_validator_reports_each_broken_rule(mutate, expected):
     problems = validate.validate(model, "en-GB")
     assert any(expected in problem for problem in problems), problems
     assert all(problem.startswith("en-GB: ") for problem in problems)
+
+
+def test_overlaps_name_the_utterance_and_both_intents():
+    model = minimal_model()
+    add_intent({"name": "Other", "samples": ["what is graves' disease", "what is a l s"]})(model)
+    assert validate.find_overlaps(model) == [
+        validate.Overlap("what is a l s", "TopicIntent", "Other"),
+        validate.Overlap("what is graves' disease", "TopicIntent", "Other"),
+    ]
+
+
+def test_overlaps_are_found_in_every_slot_type_not_only_topic():
+    model = minimal_model()
+    lm(model)["types"].append(
+        {
+            "name": "CHOICE",
+            "values": [{"id": "first", "name": {"value": "first", "synonyms": ["one"]}}],
+        }
+    )
+    add_intent(
+        {
+            "name": "Choose",
+            "slots": [{"name": "choice", "type": "CHOICE"}],
+            "samples": ["the {choice}"],
+        }
+    )(model)
+    add_intent({"name": "Other", "samples": ["the one"]})(model)
+    problems = validate.validate(model, "en-US")
+    assert problems == [
+        'en-US: utterance "the one" belongs to both intents Choose and Other '
+        "once slot values are filled in"
+    ]
+
+
+def test_a_search_query_carrier_is_a_prefix_so_longer_utterances_do_not_overlap():
+    model = minimal_model()
+    # "why {question}" would also cover these words, but Alexa prefers the exact sample; only
+    # an utterance that is the bare carrier ("why") is ambiguous.
+    add_intent({"name": "Other", "samples": ["why do muscles ache", "i'd like to know more"]})(
+        model
+    )
+    assert validate.find_overlaps(model) == []
+    assert validate.validate(model, "en-US") == []
+
+
+def test_the_same_words_twice_in_one_intent_are_not_an_overlap():
+    model = minimal_model()
+    add_sample("TopicIntent", "what is a l s")(model)
+    assert validate.find_overlaps(model) == []
 
 
 def test_validator_command_line_fails_on_a_broken_file(tmp_path, capsys):

@@ -19,6 +19,7 @@ from muscle_guide import safety
 from muscle_guide.locales import EMERGENCY_NUMBERS
 from muscle_guide.safety import red_flag, screen
 from muscle_guide_simulator import envelopes as ev
+from muscle_guide_simulator.simulator import understand
 from support import in_session, run, said, topic_of
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -84,6 +85,50 @@ def test_red_flag_through_the_simulator(chat, utterance):
     response = talk(utterance)
     assert topic_of(response) == "emergency", said(response)
     assert said(response).startswith("Call 999 now.")
+
+
+def heard(utterance: str, locale: str) -> tuple[str | None, str]:
+    """The intent and the slot words the interaction model hands the skill for ``utterance``."""
+    meaning = understand(utterance, locale)
+    return meaning.intent, " ".join(str(slot.get("value") or "") for slot in meaning.slots)
+
+
+def alarm_heard(utterance: str, locale: str) -> bool:
+    intent, words = heard(utterance, locale)
+    return intent == "EmergencyIntent" or (bool(words) and red_flag(words) is not None)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_carrier_phrases_never_strip_the_words_an_alarm_needs(locale):
+    """Alexa hands the skill only the words after a carrier phrase: "my dad can't {question}"
+    would leave "lift his arm". Every alarm the screen catches in full must still be caught in
+    what the model passes on (blind set included: this guards the model, not the screen)."""
+    lost = [
+        (utterance, *heard(utterance, locale))
+        for utterance in ALARMS + BLIND["alarm"]
+        if red_flag(utterance) is not None and not alarm_heard(utterance, locale)
+    ]
+    assert not lost
+
+
+#: Calm questions whose carrier ("what is", "how do") strips the words that mark them as a
+#: question, so the words left raise an alarm. They predate issue 14's carriers; none may join.
+KNOWN_CARRIER_FALSE_ALARMS = {
+    "how do i know if someone is having a stroke",
+    "how do you know if someone is having a stroke",
+    "what is a thunderclap headache",
+    "what is the diet for paralysis patient",
+}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_carrier_phrases_add_no_false_alarm(locale):
+    raised = {
+        utterance
+        for utterance in CALM + BLIND["calm"]
+        if red_flag(utterance) is None and alarm_heard(utterance, locale)
+    }
+    assert raised <= KNOWN_CARRIER_FALSE_ALARMS
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -66,7 +66,7 @@ def slot_text(request: IntentRequest) -> str:
 
 def is_topic_request(intent_name: str) -> bool:
     return (
-        intent_name in (ASK_QUESTION_INTENT, TOPIC_INTENT)
+        intent_name in (ASK_QUESTION_INTENT, TOPIC_INTENT, "TopicNameIntent")
         or topic_for_intent(intent_name) is not None
     )
 

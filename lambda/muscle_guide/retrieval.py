@@ -135,7 +135,9 @@ class Retriever:
                 if seq:
                     # A general topic's alias is a question frame ("causes of muscle weakness"),
                     # not a rare name: it earns only its coverage of the question.
-                    rarity = 0.0 if self.general[index] else sum(name_idf.get(t, 0.0) for t in seq)
+                    rarity = (
+                        0.0 if self.general[index] else math.fsum(name_idf.get(t, 0.0) for t in seq)
+                    )
                     bonus = ALIAS_BONUS * rarity
                     rarest = max(seq, key=lambda t: (name_idf.get(t, 0.0), t))
                     self.aliases[rarest].append((index, seq, bonus))

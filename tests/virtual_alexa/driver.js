@@ -4,7 +4,12 @@
 //
 // stdin holds a JSON list of conversations; each is a list of steps:
 //   {"launch": true} | {"say": "what causes muscle weakness"} | {"intend": "Name", "slots": {}}
-//   | {"end": true}
+//   | {"hear": "tell me about polio"} | {"end": true}
+// "say" is virtual-alexa's utter(), which hears any utterance containing "ask", "open",
+// "launch", "talk to" or "tell" as a launch. "hear" matches the words with the same strict
+// matcher utter() uses (virtual-core's Utterance: a sample's literal words, custom slots only
+// with a listed value or synonym) but without that launch check, as words said inside an open
+// session; words that match no sample come back as {"unmatched": true} instead of an error.
 // Each conversation starts a fresh virtual device, so sessions never leak between them.
 // stdout gets the same shape back: for each step, the request virtual-alexa sent and the
 // response the skill gave (or the error). The Python test makes every assertion.
@@ -12,11 +17,20 @@
 
 const va = require("virtual-alexa");
 // Not re-exported by the package; endSession() wants this enum's number, not its name.
-const { SessionEndedReason } = require("virtual-alexa/lib/src/core/SkillRequest");
+const { SessionEndedReason, SkillRequest } = require("virtual-alexa/lib/src/core/SkillRequest");
+// virtual-alexa's own matcher (a locked dependency of virtual-alexa, see package-lock.json).
+const { Utterance } = require("virtual-core");
+
+function hear(alexa, words) {
+  const utterance = new Utterance(alexa.context().interactionModel(), words);
+  if (!utterance.matched()) return { unmatched: true };
+  return alexa.call(new SkillRequest(alexa).intent(utterance.intent()).slots(utterance.toJSON()));
+}
 
 async function runStep(alexa, step) {
   if (step.launch) return alexa.launch();
   if (step.say !== undefined) return alexa.utter(step.say);
+  if (step.hear !== undefined) return hear(alexa, step.hear);
   if (step.intend !== undefined) return alexa.intend(step.intend, step.slots || {});
   if (step.end) return alexa.endSession(SessionEndedReason.USER_INITIATED);
   throw new Error("unknown step " + JSON.stringify(step));
@@ -48,7 +62,8 @@ async function main() {
       sent = null;
       try {
         const response = await runStep(alexa, step);
-        turns.push({ step, request: sent, response: response === undefined ? null : response });
+        if (response && response.unmatched === true) turns.push({ step, request: null, unmatched: true });
+        else turns.push({ step, request: sent, response: response === undefined ? null : response });
       } catch (error) {
         turns.push({ step, request: sent, error: String(error && error.message ? error.message : error) });
       }

@@ -546,8 +546,8 @@ def web_throughput(total: int, concurrency: int, workers: int, rounds: int) -> d
 
 
 def build_artifact() -> None:
-    if not ARTIFACT.exists():
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "build_artifact.py")], check=True)
+    """Build the artifact afresh: a stale one would measure yesterday's code and data."""
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_artifact.py")], check=True)
 
 
 def table(results: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:

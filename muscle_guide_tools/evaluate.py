@@ -47,6 +47,8 @@ NEW_BLIND = DATA.with_name("questions_new_topics_blind.yaml")
 #: Written blind in the voices of real users (carers, older people, Indian and British English,
 #: speech-recognition slips, half-sentences), each question labelled with its style.
 STYLES_BLIND = DATA.with_name("questions_styles_blind.yaml")
+#: The same six styles, written later by another helper, to tune on.
+STYLES_DEV = DATA.with_name("questions_styles_dev.yaml")
 
 
 @dataclass
@@ -207,6 +209,7 @@ def all_reports(virtual_alexa: bool = True) -> tuple[list[Report], str | None]:
     reports.append(routing_report("held-out routing en-US", "en-US", HOLDOUT))
     reports.append(evaluate("new topics retrieval", retrieval_answer, NEW))
     reports.append(evaluate("new topics blind retrieval", retrieval_answer, NEW_BLIND))
+    reports.append(evaluate("styles dev retrieval", retrieval_answer, STYLES_DEV))
     reports.append(evaluate("styles blind retrieval", retrieval_answer, STYLES_BLIND))
     skipped = None
     if virtual_alexa:
@@ -219,6 +222,23 @@ def all_reports(virtual_alexa: bool = True) -> tuple[list[Report], str | None]:
         except Unavailable as error:
             skipped = str(error)
     return reports, skipped
+
+
+def by_style(path: Path = STYLES_BLIND) -> dict[str, tuple[int, int]]:
+    """(right, total) per style of a set whose questions carry a ``style``, off-topic included
+    (right there means no medical answer)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for item in data["questions"]:
+        counts = out[item.get("style", "?")]
+        counts[0] += retrieval_answer(item["q"]) in [item["topic"], *item.get("also", [])]
+        counts[1] += 1
+    for item in data["off_topic"]:
+        if isinstance(item, dict):
+            counts = out[f"off-topic: {item.get('style', '?')}"]
+            counts[0] += retrieval_answer(item["q"]) is None
+            counts[1] += 1
+    return {style: (right, total) for style, (right, total) in sorted(out.items())}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -245,6 +265,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{report.name:<26} {report.accuracy:>7.1%} {unmatched:>10}   {off:>18}")
     if skipped:
         print(f"strict (virtual-alexa): not run: {skipped}")
+    for path, note in ((STYLES_DEV, "tuned on"), (STYLES_BLIND, "never tuned on")):
+        print(f"\n{path.name}, by style ({note})")
+        for style, (right, total) in by_style(path).items():
+            print(f"  {style:<24} {right / total:>7.1%}  ({right}/{total})")
     return 0
 
 

@@ -78,9 +78,19 @@ def choice_position(text: str) -> int | None:
 
 
 @cache
-def _words_pattern(key: str) -> re.Pattern[str]:
-    phrases = sorted(_data()[key], key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in phrases) + r")\b")
+def _phrases(key: str) -> tuple[str, ...]:
+    """A word list from the data, each entry padded with spaces for a whole-word test."""
+    return tuple(f" {phrase} " for phrase in _data()[key])
+
+
+def _says(words: str, key: str) -> bool:
+    """Whether the normalised words hold one of the phrases under ``key``, as whole words.
+
+    A padded substring test, not a regular expression: it needs no compiling, which a cold
+    start's first question would otherwise pay for.
+    """
+    padded = f" {words} "
+    return any(phrase in padded for phrase in _phrases(key))
 
 
 def is_request(text: str) -> bool:
@@ -89,7 +99,7 @@ def is_request(text: str) -> bool:
     >>> is_request("order more dog food"), is_request("what foods help weak muscles")
     (True, False)
     """
-    return _words_pattern("requests").search(_normal(text)) is not None
+    return _says(_normal(text), "requests")
 
 
 def is_outside(text: str) -> bool:
@@ -103,17 +113,7 @@ def is_outside(text: str) -> bool:
     (True, False)
     """
     words = _normal(text)
-    if _words_pattern("outside").search(words) is None:
-        return False
-    return frozenset(_data()["body"]).isdisjoint(words.split())
-
-
-@cache
-def _facet_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple(
-        (facet, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b"))
-        for facet, words in _data()["facets"].items()
-    )
+    return _says(words, "outside") and frozenset(_data()["body"]).isdisjoint(words.split())
 
 
 def facets_asked(text: str) -> tuple[str, ...]:
@@ -122,5 +122,9 @@ def facets_asked(text: str) -> tuple[str, ...]:
     >>> facets_asked("is myasthenia gravis curable"), facets_asked("what is lupus")
     (('curable',), ())
     """
-    words = _normal(text)
-    return tuple(facet for facet, pattern in _facet_patterns() if pattern.search(words))
+    padded = f" {_normal(text)} "
+    return tuple(
+        facet
+        for facet, cues in _data()["facets"].items()
+        if any(f" {cue} " in padded for cue in cues)
+    )

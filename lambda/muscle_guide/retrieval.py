@@ -27,7 +27,7 @@ from .knowledge import GENERAL, KNOWLEDGE, KNOWLEDGE_FILE, OVERVIEW_TOPIC, SAFET
 from .logs import get_logger
 from .paths import data_file
 from .resolve import Match
-from .text import FOLDING_VERSION, FRAMES, terms
+from .text import FOLDING_VERSION, FRAMES, STOPWORDS, stem, terms, words
 
 log = get_logger(__name__)
 INDEX_FILE = Path(data_file("search_index.json"))
@@ -61,6 +61,27 @@ OVERVIEW = OVERVIEW_TOPIC
 FRAME_BONUS = 4.0
 #: General topics' scores shrink by this when the question names a specific topic.
 GENERAL_DAMPING = 0.5
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+class _Lazy(dict):  # type: ignore[type-arg]
+    """term -> entries, each parsed from its JSON text the first time a question uses the term.
+
+    A cold start's first question reads a handful of terms; parsing every posting list up front
+    cost more than the rest of the answer, and grows with the knowledge base.
+    """
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        value = dict.get(self, key)
+        if value is None:
+            return default
+        if isinstance(value, str):
+            value = json.loads(value)
+            self[key] = value
+        return value
 
 
 class Retriever:
@@ -152,6 +173,17 @@ class Retriever:
                 if cue_terms:
                     self.frames.append((index, cue_terms))
         self._index_frames()
+        # Long words of topic names by how they sound, for names that speech recognition splits
+        # or mishears ("hypo calemia", "fiber my algia"): see ``respell``.
+        # A sound two topics' words share is left out: it could not tell them apart.
+        sounds: dict[str, dict[str, int]] = defaultdict(dict)
+        for index, names in enumerate(raw_aliases):
+            for word in words(" ".join(names)):
+                if len(word) >= MIN_SOUNDED and word.isalpha():
+                    sounds[sound(word)].setdefault(word, index)
+        self.sounds = {
+            key: min(found) for key, found in sounds.items() if len(set(found.values())) == 1
+        }
 
     def _index_frames(self) -> None:
         """Frames by one of their terms, so a query looks only at cues it could complete."""
@@ -159,7 +191,7 @@ class Retriever:
         for doc, cue in self.frames:
             self.frame_index[min(cue)].append((doc, cue))
 
-    _SAVED = ("ids", "general", "idf", "postings", "domain", "aliases", "frames", "vocabulary")
+    _SAVED = ("ids", "general", "postings", "domain", "aliases", "frames", "vocabulary", "sounds")
 
     def to_data(self) -> dict[str, Any]:
         """The index as plain JSON data (sets as sorted lists)."""
@@ -168,13 +200,17 @@ class Retriever:
             "general": self.general,
             "vocabulary": sorted(self.vocabulary),
             "domain": sorted(self.domain),
-            "idf": self.idf,
-            "postings": {t: [[d, w] for d, w in docs] for t, docs in sorted(self.postings.items())},
+            # Each term's entries as JSON text of their own: a cold start parses the few terms
+            # a question uses, not all of them (``_Lazy``).
+            "postings": {
+                t: _compact([[d, w] for d, w in docs]) for t, docs in sorted(self.postings.items())
+            },
             "aliases": {
-                t: [[d, sorted(seq), bonus] for d, seq, bonus in entries]
+                t: _compact([[d, sorted(seq), bonus] for d, seq, bonus in entries])
                 for t, entries in sorted(self.aliases.items())
             },
             "frames": [[d, sorted(cue)] for d, cue in self.frames],
+            "sounds": dict(sorted(self.sounds.items())),
         }
 
     @classmethod
@@ -186,14 +222,51 @@ class Retriever:
         self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
         self.vocabulary = frozenset(data["vocabulary"])
         self.domain = frozenset(data["domain"])
-        self.idf = data["idf"]
-        # Postings and aliases stay as JSON gave them (lists): a question reads a handful of
-        # terms, so converting all of them would cost every cold start for nothing.
-        self.postings = data["postings"]
-        self.aliases = data["aliases"]
+        # Postings and aliases stay JSON text until a question uses a term (``_Lazy``).
+        self.postings = _Lazy(data["postings"])
+        self.aliases = _Lazy(data["aliases"])
         self.frames = [(d, frozenset(cue)) for d, cue in data["frames"]]
+        self.sounds = data["sounds"]
         self._index_frames()
         return self
+
+    def respell(self, question: str) -> str:
+        """Put back together the names speech recognition splits or mishears.
+
+        A run of two to four words that holds a word we do not know ("rab doe my lysis") is
+        replaced by the topic-name word that sounds the same ("rhabdomyolysis"), if exactly one
+        does; words we know are never touched on their own.
+
+        >>> retriever().respell("what is hypo calemia")
+        'what is hypokalemia'
+        """
+        said = question.lower().split()
+        unknown = [
+            w for w in said if len(w) > 2 and w not in STOPWORDS and stem(w) not in self.vocabulary
+        ]
+        if not unknown:
+            return question
+        out: list[str] = []
+        i = 0
+        while i < len(said):
+            for size in (4, 3, 2, 1):
+                window = said[i : i + size]
+                if len(window) < size or not any(w in unknown for w in window):
+                    continue
+                if window[-1] in STOPWORDS or (size == 1 and len(window[0]) < 9):
+                    continue  # "noodles is" is not "needles": short single words stay as said
+                joined = "".join(window)
+                if len(joined) < MIN_SOUNDED or not joined.isalpha():
+                    continue
+                found = self.sounds.get(sound(joined))
+                if found is not None and abs(len(found) - len(joined)) <= 2 and found not in window:
+                    out.append(found)
+                    i += size
+                    break
+            else:
+                out.append(said[i])
+                i += 1
+        return " ".join(out)
 
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Topics scored for ``question``, best first; topics scoring zero are left out.
@@ -260,6 +333,7 @@ class Retriever:
         """
         if not question or not question.strip():
             return Match("empty")
+        question = self.respell(question)
         query = terms(question, self.vocabulary)
         if not query:
             return Match("empty")
@@ -281,6 +355,30 @@ class Retriever:
         if top >= MIN_UNNAMED and top >= second * UNNAMED_LEAD:
             return Match("answer", self.ids[top_doc], candidates, top)
         return Match("unsure", None, candidates, top)
+
+
+#: Words shorter than this are never matched by sound: short words sound like too many others.
+MIN_SOUNDED = 7
+
+
+def sound(word: str) -> str:
+    """A rough key for how a word sounds: spellings of one sound folded, vowels after the first
+    letter and doubled letters dropped.
+
+    >>> sound("hypokalemia") == sound("hypocalemia"), sound("sarcopenia") == sound("sircopeenia")
+    (True, True)
+    """
+    word = word.lower()
+    for spelled, said in (("ph", "f"), ("ck", "k"), ("q", "k"), ("x", "ks"), ("z", "s")):
+        word = word.replace(spelled, said)
+    word = word.replace("c", "k").replace("y", "i")
+    head, rest = word[:1], word[1:]
+    rest = "".join(ch for ch in rest if ch not in "aeiouhw")
+    key = head
+    for ch in rest:
+        if ch != key[-1]:
+            key += ch
+    return key
 
 
 def example_questions() -> dict[str, list[str]]:

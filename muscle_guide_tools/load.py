@@ -196,7 +196,11 @@ async def run_load(
 def start_server(
     pki_dir: Path, workers: int, env_extra: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen[str], int, list[str]]:
-    """gunicorn on 127.0.0.1 with a free port, as the README's production command runs it."""
+    """gunicorn on 127.0.0.1 with a free port, as ``muscle-guide serve`` runs it: the same worker
+    class (gthread with a header deadline) and threads, so slow clients meet the real defences."""
+    from muscle_guide_webservice.app import THREADS_PER_WORKER
+    from muscle_guide_webservice.worker import WORKER_CLASS
+
     command = [
         sys.executable,
         "-m",
@@ -206,9 +210,9 @@ def start_server(
         "--workers",
         str(workers),
         "--worker-class",
-        "gthread",
+        WORKER_CLASS,
         "--threads",
-        "4",
+        str(THREADS_PER_WORKER),
         "--no-control-socket",
         "muscle_guide_tools.signing:signed_app()",
     ]
@@ -528,7 +532,12 @@ def main(argv: list[str] | None = None) -> int:
 
     pki = LocalPKI.create()
     reports: list[Report] = []
-    print(f"muscle-guide load test: gunicorn, {args.workers} workers x 4 threads, verification on")
+    from muscle_guide_webservice.app import THREADS_PER_WORKER
+
+    print(
+        f"muscle-guide load test: gunicorn, {args.workers} workers x {THREADS_PER_WORKER} threads "
+        "(the serve worker, with header and body deadlines), verification on"
+    )
     with tempfile.TemporaryDirectory(prefix="muscle-guide-load-") as folder:
         pki.save(Path(folder))
         for name in chosen:

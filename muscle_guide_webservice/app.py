@@ -38,7 +38,7 @@ from flask_ask_sdk.skill_adapter import (
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from muscle_guide.config import Settings
-from muscle_guide.logs import get_logger
+from muscle_guide.logs import configure, get_logger
 from muscle_guide.skill import Serializer, build_skill
 
 from .body import BODY_DEADLINE_SECONDS, BodyDeadline
@@ -117,7 +117,10 @@ def envelope_problem(body: bytes) -> str | None:
         return "body is not JSON"
     if not isinstance(event, dict):
         return "body is not a JSON object"
-    if json_depth(event) > MAX_JSON_DEPTH:
+    # Nesting needs brackets: a body with fewer than the limit (every real envelope) is
+    # spared the walk.
+    brackets = body.count(b"{") + body.count(b"[")
+    if brackets > MAX_JSON_DEPTH and json_depth(event) > MAX_JSON_DEPTH:
         return f"body is nested deeper than {MAX_JSON_DEPTH} levels"
     inner = event.get("request")
     if not isinstance(event.get("version"), str) or not isinstance(inner, dict):
@@ -252,6 +255,9 @@ def create_app(
     has to send its body (408 after it).
     """
     settings = settings or Settings.from_env()
+    # The service's own process: its log level and user-hash key come from the environment, as
+    # lambda_function's do.
+    configure(settings.log_level, settings.log_hash_key)
     problem = serving_problem(verify, settings.skill_id)
     if problem:
         raise ServeConfigError(problem)

@@ -60,7 +60,8 @@ class Watchdog:
                 self._heap = []
                 threading.Thread(target=self._run, name="body-deadline", daemon=True).start()
             heapq.heappush(self._heap, entry)
-            self._cond.notify()
+            if self._heap[0] is entry:  # only an earlier deadline needs the thread woken
+                self._cond.notify()
         return entry
 
     def cancel(self, entry: list[Any]) -> None:

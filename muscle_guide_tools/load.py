@@ -295,6 +295,8 @@ class HungStore:
         self.sock.listen(256)
         self.endpoint = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         self.held: list[socket.socket] = []
+        #: Connections taken so far: a test can tell the store was really asked.
+        self.accepted = 0
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -303,6 +305,7 @@ class HungStore:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
+            self.accepted += 1
             self.held.append(conn)  # never read from, never written to
             del self.held[:-512]  # bounded: the oldest are dropped (and closed)
 
@@ -471,7 +474,7 @@ def run_scenario(
                 f"{slow.cut_off} cut off by the server"
             )
         if hung is not None:
-            note = f"the hung store accepted {len(hung.held)} connections and answered none"
+            note = f"the hung store accepted {hung.accepted} connections and answered none"
     finally:
         stop_server(server)
         if hung is not None:

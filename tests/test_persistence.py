@@ -23,6 +23,7 @@ from muscle_guide.config import Settings
 from muscle_guide.knowledge import KNOWLEDGE
 from muscle_guide.skill import SkillRunner, build_skill
 from muscle_guide_simulator.simulator import Conversation
+from muscle_guide_tools.load import HungStore
 from support import assert_valid_response, said, topic_of
 
 TABLE = "muscle-guide-test"
@@ -173,34 +174,8 @@ def test_store_down_from_the_start_still_answers(aws_env: None):
     assert topic_of(talk(conversation, "what causes muscle weakness")) == "causes"
 
 
-class SilentServer:
-    """A loopback socket that accepts every connection and never answers: a hung store."""
-
-    def __init__(self) -> None:
-        import threading
-
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.endpoint = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.held: list[socket.socket] = []
-        self.accepted = 0
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.accepted += 1
-            self.held.append(conn)  # kept open, never read from, never written to
-
-    def close(self) -> None:
-        for conn in self.held:
-            conn.close()
-        self.sock.close()
+#: A hung store: the load tool's loopback server that accepts and never answers.
+SilentServer = HungStore
 
 
 @pytest.fixture

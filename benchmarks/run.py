@@ -83,6 +83,21 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def latency_summary(ours: list[float], base: list[float]) -> dict[str, Any]:
+    """p50 and p99 of two interleaved latency samples (ms), and their ratios."""
+    p50, p99 = percentile(ours, 0.50), percentile(ours, 0.99)
+    base_p50, base_p99 = percentile(base, 0.50), percentile(base, 0.99)
+    return {
+        "ours_p50_ms": p50,
+        "ours_p99_ms": p99,
+        "base_p50_ms": base_p50,
+        "base_p99_ms": base_p99,
+        "p50_ratio": ratio(p50, base_p50),
+        "p99_ratio": ratio(p99, base_p99),
+        "requests": len(ours),
+    }
+
+
 def ratio(ours: float, base: float) -> float:
     return ours / base if base else float("inf")
 
@@ -240,15 +255,7 @@ def warm_latency(iterations: int) -> dict[str, Any]:
             base_times.append((clock() - started) * 1000)
     sys.stderr.close()
     sys.stderr = real_stderr
-    return {
-        "ours_p50_ms": percentile(ours, 0.50),
-        "ours_p99_ms": percentile(ours, 0.99),
-        "base_p50_ms": percentile(base_times, 0.50),
-        "base_p99_ms": percentile(base_times, 0.99),
-        "p50_ratio": ratio(percentile(ours, 0.50), percentile(base_times, 0.50)),
-        "p99_ratio": ratio(percentile(ours, 0.99), percentile(base_times, 0.99)),
-        "requests": len(ours),
-    }
+    return latency_summary(ours, base_times)
 
 
 def store_latency(iterations: int, users: int = 200) -> dict[str, Any]:
@@ -294,16 +301,7 @@ def store_latency(iterations: int, users: int = 200) -> dict[str, Any]:
             os.environ["AWS_LAMBDA_FUNCTION_NAME"] = saved_lambda
         sys.stderr.close()
         sys.stderr = real_stderr
-    return {
-        "ours_p50_ms": percentile(ours, 0.50),
-        "ours_p99_ms": percentile(ours, 0.99),
-        "base_p50_ms": percentile(base, 0.50),
-        "base_p99_ms": percentile(base, 0.99),
-        "p50_ratio": ratio(percentile(ours, 0.50), percentile(base, 0.50)),
-        "p99_ratio": ratio(percentile(ours, 0.99), percentile(base, 0.99)),
-        "requests": len(ours),
-        "users": users,
-    }
+    return {**latency_summary(ours, base), "users": users}
 
 
 def retrieval_latency(iterations: int) -> dict[str, Any]:

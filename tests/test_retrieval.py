@@ -8,7 +8,14 @@ import json
 import pytest
 
 from muscle_guide.knowledge import KNOWLEDGE
-from muscle_guide.retrieval import INDEX_FILE, Retriever, fingerprint, load, retriever
+from muscle_guide.retrieval import (
+    INDEX_FILE,
+    Retriever,
+    example_questions,
+    fingerprint,
+    load,
+    retriever,
+)
 from muscle_guide.text import terms
 from muscle_guide_simulator import envelopes as ev
 from muscle_guide_tools import evaluate
@@ -139,3 +146,67 @@ def test_saved_index_ranks_exactly_like_a_fresh_build():
 def test_a_missing_index_is_built_in_process(tmp_path):
     built = load(tmp_path / "absent.json")
     assert built.match("what is polio").topic == "polio"
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        # Worded almost like an example question, though no alias is in it.
+        ("what is my oh sitis", "inflammatory_myopathy"),
+        ("i did a big hike at the weekend and my thighs still feel weak", "short_term_weakness"),
+        ("can polio come back years later", "post_polio_syndrome"),
+    ],
+)
+def test_a_question_worded_like_an_example_reaches_its_topic(question, topic):
+    match = retriever().match(question)
+    assert (match.kind, match.topic) == ("answer", topic)
+
+
+def test_example_questions_are_indexed_one_by_one():
+    index = retriever()
+    # Every example of every topic is its own entry, pointing at its topic.
+    examples = sum(len(v) for v in example_questions().values())
+    assert len(index.near_topic) == examples
+    question = "my legs feel weak after the gym is that normal"
+    near = index._nearest(set(terms(question, index.vocabulary)))
+    best = max(near, key=near.__getitem__)
+    assert index.ids[best] == "short_term_weakness"
+    assert 0.5 < near[best] <= 1.0
+
+
+@pytest.mark.parametrize(
+    "utterance",
+    [
+        "the shelf is too weak to hold all my books",
+        "my mum says the coffee is too weak",
+        "how do i strengthen my password",
+        "that was a stroke of luck",
+        "why does my dog like being stroked behind the ears",
+        "how much is a sixties muscle car worth",
+        "i'm so tired of my job",
+        "how do i treat a verruca",
+        "what is blood pressure",
+        "what's twelve times seven",
+        "play some music",
+        "call my daughter",
+        "find a gym near me",
+        "i've got a rash on my arm",
+    ],
+)
+def test_things_errands_and_other_health_get_the_refusal_not_a_menu(utterance):
+    assert retriever().match(utterance).kind == "off_topic"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "why do my arms give out when i carry the shopping",  # an errand named, not asked
+        "my dad's legs are weak",
+        "i feel weak after drinking coffee",  # a feeling keeps it ours
+        "can a sore throat lead to rheumatic fever",  # a condition named keeps it ours
+        "when should i see a doctor",  # question words alone
+        "iron and tiredness",
+    ],
+)
+def test_questions_about_strength_stay_ours(question):
+    assert retriever().match(question).kind in ("answer", "unsure")

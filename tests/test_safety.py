@@ -222,6 +222,8 @@ def test_more_alarm_phrasings(text):
         "does ms affect speech",
         "why do my arms shake after lifting weights",
         "my nan has been stuck in bed for a month and can barely stand up now",
+        "the traffic is paralysed in the city centre",
+        "the whole rail network is paralysed by the strike",
         "",
     ],
 )

@@ -99,21 +99,41 @@ def is_request(text: str) -> bool:
     >>> is_request("order more dog food"), is_request("what foods help weak muscles")
     (True, False)
     """
-    return _says(_normal(text), "requests")
+    words = _normal(text)
+    return _says(words, "requests") or is_request_start(words)
+
+
+def is_request_start(text: str) -> bool:
+    """Whether the words open like an errand ("order...", "call my...", "play..."): unlike an
+    errand merely mentioned ("my arms give out when i carry the shopping"), always a request.
+
+    >>> is_request_start("play some music"), is_request_start("can i play golf with weak legs")
+    (True, False)
+    """
+    words = _normal(text)
+    return any(f"{words} ".startswith(f"{start} ") for start in _data()["request_starts"])
 
 
 def is_outside(text: str) -> bool:
     """True when the words are about something that is not muscle weakness.
 
-    A weak signal, weak tea, a toothache: the kind refusal, not a medical answer. A question
-    that also names a muscle or limb stays ours (and the caller keeps one that names a
+    A weak signal, weak tea, a toothache, a rash on the arm: the kind refusal, not a medical
+    answer. A question that also speaks of a limb's or a person's strength ("my tooth hurts and
+    my legs are weak", "i feel weak after coffee") stays ours (and the caller keeps one that names a
     specific topic: "can a sore throat lead to rheumatic fever").
 
     >>> is_outside("my wifi signal is weak"), is_outside("my tooth hurts and my legs are weak")
     (True, False)
     """
     words = _normal(text)
-    return _says(words, "outside") and frozenset(_data()["body"]).isdisjoint(words.split())
+    if not _says(words, "outside"):
+        return False
+    said = words.split()
+    data = _data()
+    bodily = not (
+        frozenset(data["body"]).isdisjoint(said) and frozenset(data["feelings"]).isdisjoint(said)
+    )
+    return not (bodily and _says(words, "scope_words"))
 
 
 def facets_asked(text: str) -> tuple[str, ...]:
@@ -128,3 +148,56 @@ def facets_asked(text: str) -> tuple[str, ...]:
         for facet, cues in _data()["facets"].items()
         if any(f" {cue} " in padded for cue in cues)
     )
+
+
+#: Scope words that say how strong or weak something is: their subject decides whether a body
+#: is meant ("my legs are weak") or a thing ("the shelf is too weak").
+_RATED = ("weak", "weaker", "weakest", "feeble", "strong", "stronger", "strongest", "tired")
+
+
+@cache
+def _rated_subject() -> re.Pattern[str]:
+    links = "|".join(_data()["weak_links"])
+    return re.compile(rf"\b(\w+) (?:(?:{links}) )+({'|'.join(_RATED)})\b")
+
+
+def _things_rated(words: str) -> str:
+    """The words with each rating of a thing blanked: "the shelf is too weak" loses "weak"."""
+    data = _data()
+    if not any(f" {word} " in f" {words} " for word in _RATED):
+        return words
+
+    def blank(match: re.Match[str]) -> str:
+        subject, run = match.group(1), match.group(0).split()[1:-1]
+        if subject in data["body"] or subject in data["people"] or subject in data["feelings"]:
+            return match.group(0)
+        if not set(run).isdisjoint(data["feelings"]):
+            return match.group(0)  # "i nod off in the day and feel weak"
+        return match.group(0)[: match.start(2) - match.start(0)] + "-"
+
+    return _rated_subject().sub(blank, words)
+
+
+def is_about_strength(text: str, linked: bool = False) -> bool:
+    """True when the words speak of a body's strength: a scope word with a body part, a person,
+    a feeling or a medical context ("my dad's legs are weak", "i feel drained", "is weakness
+    serious"), not "the shelf is too weak". ``linked``: the caller found a word that names one
+    of our topics ("iron and tiredness"), which links the scope word as well.
+
+    >>> is_about_strength("my mum feels weak"), is_about_strength("my mum's tea is too weak")
+    (True, False)
+    """
+    words = _things_rated(_normal(text))
+    if not _says(words, "scope_words"):
+        return False
+    if linked:
+        return True
+    said = set(words.split())
+    data = _data()
+    return any(not said.isdisjoint(data[key]) for key in ("body", "people", "feelings", "contexts"))
+
+
+def scope_words() -> list[str]:
+    """The words that say a question is about strength (``is_about_strength``)."""
+    words: list[str] = _data()["scope_words"]
+    return words

@@ -23,7 +23,8 @@ EMERGENCY_TOPIC = "emergency"
 OVERVIEW_TOPIC = "overview"
 GENERAL = "general"
 SAFETY = "safety"
-CATEGORIES = (GENERAL, "cause_group", "condition", "test", "treatment", SAFETY)
+CONDITION = "condition"
+CATEGORIES = (GENERAL, "cause_group", CONDITION, "test", "treatment", SAFETY)
 
 
 class Source(NamedTuple):

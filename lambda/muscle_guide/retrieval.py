@@ -22,12 +22,26 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .dialogue import is_outside, is_request
-from .knowledge import GENERAL, KNOWLEDGE, KNOWLEDGE_FILE, OVERVIEW_TOPIC, SAFETY, KnowledgeBase
+from .dialogue import (
+    is_about_strength,
+    is_outside,
+    is_request,
+    is_request_start,
+    scope_words,
+)
+from .knowledge import (
+    CONDITION,
+    GENERAL,
+    KNOWLEDGE,
+    KNOWLEDGE_FILE,
+    OVERVIEW_TOPIC,
+    SAFETY,
+    KnowledgeBase,
+)
 from .logs import get_logger
 from .paths import data_file
 from .resolve import Match
-from .text import FOLDING_VERSION, FRAMES, STOPWORDS, stem, terms, words
+from .text import FOLDING_VERSION, FRAMES, STOPWORDS, fold, stem, terms, words
 
 log = get_logger(__name__)
 INDEX_FILE = Path(data_file("search_index.json"))
@@ -37,10 +51,12 @@ INDEX_FILE = Path(data_file("search_index.json"))
 _INPUTS = (Path(KNOWLEDGE_FILE), Path(data_file("synonyms.json")), Path(data_file("examples.json")))
 
 K1 = 1.2
+#: Weights are kept to this many decimals: enough to rank by, and half the index's size.
+DIGITS = 4
 #: A term's BM25 contribution below this is noise (its idf is near zero) and is not indexed.
 MIN_CONTRIBUTION = 0.05
 B = 0.75
-FIELD_WEIGHTS = {"names": 3.0, "text": 1.0, "examples": 1.5}
+FIELD_WEIGHTS = {"names": 3.0, "text": 1.0, "examples": 0.75}
 #: Example questions per topic, in the words people use: indexed, never spoken.
 EXAMPLES_FILE = data_file("examples.json")
 ALIAS_BONUS = 1.5
@@ -61,6 +77,22 @@ OVERVIEW = OVERVIEW_TOPIC
 FRAME_BONUS = 4.0
 #: General topics' scores shrink by this when the question names a specific topic.
 GENERAL_DAMPING = 0.5
+#: What the nearest example question adds to its topic, times their cosine similarity; below
+#: NEAR_MIN an example is too far to say anything. At NEAR_NAMED or closer it counts as naming
+#: its topic: "my legs feel weak after the gym" is a known way of asking, even with no alias.
+NEAR_BONUS = 10.0
+NEAR_MIN = 0.3
+NEAR_NAMED = 0.6
+NEAR_SHARED = 2
+NEAR_SURE = 0.65
+NEAR_SURE_LEAD = 0.1
+#: Worded this closely like an example, a question is ours even if it names nothing we know.
+NEAR_SCOPE = 0.75
+#: Spoken numbers name nothing, even when a title holds one ("vitamin b twelve").
+_NUMBERS = frozenset(terms("one two three four five six seven eight nine ten eleven twelve"))
+#: A word of one topic's title that few answers use ("guillain", not "home") makes a question
+#: ours by itself.
+MAX_UNIQUE_TEXTS = 3
 
 
 def _compact(value: Any) -> str:
@@ -94,6 +126,7 @@ class Retriever:
     def __init__(self, knowledge: KnowledgeBase) -> None:
         self.ids: list[str] = [topic.id for topic in knowledge]
         self.general: list[bool] = [topic.category == GENERAL for topic in knowledge]
+        self.condition: list[bool] = [topic.category == CONDITION for topic in knowledge]
         self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
         fields: dict[str, list[list[str]]] = {"names": [], "text": [], "examples": []}
         raw_aliases: list[list[str]] = []
@@ -105,9 +138,17 @@ class Retriever:
             spoken = (topic.brief, topic.full, topic.card, *(text for _, text in topic.facets))
             fields["text"].append(terms(" ".join(spoken)))
             fields["examples"].append(terms(" ".join(examples.get(topic.id, ()))))
-        self.vocabulary = frozenset(t for docs in fields.values() for doc in docs for t in doc)
+        # The words of the topics themselves. Example questions include misheard forms ("fiber
+        # my algia"), which must stay unknown so that ``respell`` still puts them back together.
+        self.vocabulary = frozenset(
+            t for field in ("names", "text") for doc in fields[field] for t in doc
+        )
 
         n = len(self.ids)
+        text_freq: dict[str, int] = defaultdict(int)
+        for doc in fields["text"]:
+            for term in set(doc):
+                text_freq[term] += 1
         doc_freq: dict[str, int] = defaultdict(int)
         for index in range(n):
             for term in {t for docs in fields.values() for t in docs[index]}:
@@ -130,7 +171,7 @@ class Retriever:
         self.postings = {}
         for term, by_doc in postings.items():
             kept = tuple(
-                (doc, weight)
+                (doc, round(weight, DIGITS))
                 for doc, tf in by_doc.items()
                 if (weight := self.idf[term] * tf * (K1 + 1) / (tf + K1)) >= MIN_CONTRIBUTION
             )
@@ -173,6 +214,33 @@ class Retriever:
                 if cue_terms:
                     self.frames.append((index, cue_terms))
         self._index_frames()
+        # The words of general questions ("when should i see a doctor", "how is it treated"):
+        # a question made of these alone is ours even though it names no body part.
+        self.frame_terms = frozenset(t for _, cue in self.frames for t in cue)
+        # Words that name a specific topic and nothing general ("iron", "thyroid", "polio").
+        general_names = {t for i, doc in enumerate(fields["names"]) if self.general[i] for t in doc}
+        self.naming_terms = (
+            frozenset(
+                t for i, doc in enumerate(fields["names"]) if not self.general[i] for t in doc
+            )
+            - general_names
+            - frozenset(terms(" ".join(scope_words())))
+        )
+        # Words of a topic's own title and name (not its everyday aliases) that no other topic's
+        # title or name uses: "guillain", "iron", "polio".
+        owners: dict[str, set[int]] = defaultdict(set)
+        for i, names in enumerate(raw_aliases):
+            for t in terms(" ".join(names[:2])):
+                owners[t].add(i)
+        self.unique_names = frozenset(
+            t
+            for t, docs in owners.items()
+            if len(docs) == 1
+            and t in self.naming_terms
+            and text_freq[t] <= MAX_UNIQUE_TEXTS
+            and t not in _NUMBERS
+        )
+        self._index_examples(knowledge, examples)
         # Long words of topic names by how they sound, for names that speech recognition splits
         # or mishears ("hypo calemia", "fiber my algia"): see ``respell``.
         # A sound two topics' words share is left out: it could not tell them apart.
@@ -185,19 +253,71 @@ class Retriever:
             key: min(found) for key, found in sounds.items() if len(set(found.values())) == 1
         }
 
+    def _index_examples(self, knowledge: KnowledgeBase, examples: dict[str, list[str]]) -> None:
+        """Each example question on its own, for cosine similarity to a question (idf weighted).
+
+        The examples field of BM25F pools a topic's examples into one bag of words; a question
+        worded like one whole example is better evidence than its words spread over many.
+        """
+        self.near_topic: list[int] = []
+        bags: list[set[str]] = []
+        for index, topic in enumerate(knowledge):
+            for question in examples.get(topic.id, ()):
+                bag = set(terms(question, self.vocabulary))
+                if bag:
+                    self.near_topic.append(index)
+                    bags.append(bag)
+        df: dict[str, int] = defaultdict(int)
+        for bag in bags:
+            for term in bag:
+                df[term] += 1
+        total = len(bags)
+        self.near_idf = {t: round(math.log(1 + total / n), DIGITS) for t, n in sorted(df.items())}
+        near: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for example, bag in enumerate(bags):
+            norm = math.sqrt(math.fsum(self.near_idf[t] ** 2 for t in bag))
+            for term in sorted(bag):
+                near[term].append((example, round(self.near_idf[term] ** 2 / norm, DIGITS)))
+        self.near = dict(near)
+
+    def _nearest(self, present: set[str]) -> dict[int, float]:
+        """Topic -> cosine similarity of its closest example question to the question's terms."""
+        # A word no example uses counts as the rarest: a question about coffee is not close to
+        # "how do i make my legs stronger" for sharing "make" and "stronger".
+        idf = self.near_idf
+        rarest = math.log(1 + len(self.near_topic))
+        norm = math.sqrt(math.fsum(idf.get(t, rarest) ** 2 for t in present))
+        if not norm:
+            return {}
+        dots: dict[int, float] = {}
+        shared: dict[int, int] = {}
+        for term in present:
+            for example, weight in self.near.get(term, ()):
+                dots[example] = dots.get(example, 0.0) + weight
+                shared[example] = shared.get(example, 0) + 1
+        best: dict[int, float] = {}
+        topic_of = self.near_topic
+        for example, dot in dots.items():
+            if shared[example] < NEAR_SHARED:
+                continue  # one word in common ("moon") is a coincidence, not a way of asking
+            cosine = dot / norm
+            doc = topic_of[example]
+            if cosine > best.get(doc, 0.0):
+                best[doc] = cosine
+        return best
+
     def _index_frames(self) -> None:
         """Frames by one of their terms, so a query looks only at cues it could complete."""
         self.frame_index: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
         for doc, cue in self.frames:
             self.frame_index[min(cue)].append((doc, cue))
 
-    _SAVED = ("ids", "general", "postings", "domain", "aliases", "frames", "vocabulary", "sounds")
-
     def to_data(self) -> dict[str, Any]:
         """The index as plain JSON data (sets as sorted lists)."""
         return {
             "ids": self.ids,
             "general": self.general,
+            "condition": self.condition,
             "vocabulary": sorted(self.vocabulary),
             "domain": sorted(self.domain),
             # Each term's entries as JSON text of their own: a cold start parses the few terms
@@ -211,6 +331,12 @@ class Retriever:
             },
             "frames": [[d, sorted(cue)] for d, cue in self.frames],
             "sounds": dict(sorted(self.sounds.items())),
+            "near": {t: _compact([[e, w] for e, w in entries]) for t, entries in self.near.items()},
+            "near_idf": self.near_idf,
+            "near_topic": self.near_topic,
+            "frame_terms": sorted(self.frame_terms),
+            "naming_terms": sorted(self.naming_terms),
+            "unique_names": sorted(self.unique_names),
         }
 
     @classmethod
@@ -219,6 +345,7 @@ class Retriever:
         self = cls.__new__(cls)
         self.ids = list(data["ids"])
         self.general = list(data["general"])
+        self.condition = list(data["condition"])
         self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
         self.vocabulary = frozenset(data["vocabulary"])
         self.domain = frozenset(data["domain"])
@@ -227,6 +354,12 @@ class Retriever:
         self.aliases = _Lazy(data["aliases"])
         self.frames = [(d, frozenset(cue)) for d, cue in data["frames"]]
         self.sounds = data["sounds"]
+        self.near = _Lazy(data["near"])
+        self.near_idf = data["near_idf"]
+        self.near_topic = data["near_topic"]
+        self.frame_terms = frozenset(data["frame_terms"])
+        self.naming_terms = frozenset(data["naming_terms"])
+        self.unique_names = frozenset(data["unique_names"])
         self._index_frames()
         return self
 
@@ -280,10 +413,19 @@ class Retriever:
     def _rank(self, query: list[str]) -> list[tuple[str, float]]:
         return [(self.ids[doc], score) for doc, score, _ in self._scores(query)]
 
-    def _scores(self, query: list[str], top: int | None = None) -> list[tuple[int, float, bool]]:
-        """(doc, score, alias hit) best first: BM25F, alias bonuses, specificity damping.
+    def _scores(
+        self,
+        query: list[str],
+        top: int | None = None,
+        near: dict[int, float] | None = None,
+        aliased: set[int] | None = None,
+    ) -> list[tuple[int, float, bool]]:
+        """(doc, score, named) best first: BM25F, alias bonuses, specificity damping, examples.
 
-        ``top`` keeps only the best few, which is all a decision needs (and cheaper than a sort).
+        A topic is named when one of its aliases is in the question or the question is worded
+        almost like one of its examples. ``top`` keeps only the best few, which is all a decision
+        needs (and cheaper than a sort). ``near``, if given, receives each topic's closest-example
+        similarity, and ``aliased`` the topics whose aliases the question holds.
         """
         present = set(query)
         size = len(present)
@@ -317,9 +459,49 @@ class Retriever:
             for doc in scores:
                 if self.general[doc]:
                     scores[doc] *= GENERAL_DAMPING
+        nearest = self._nearest(present)
+        if near is not None:
+            near.update(nearest)
+        for doc, cosine in nearest.items():
+            if cosine >= NEAR_MIN:
+                scores[doc] = scores.get(doc, 0.0) + NEAR_BONUS * cosine
         items = [(-score, doc) for doc, score in scores.items() if score > 0]
         ranked = heapq.nsmallest(top, items) if top is not None else sorted(items)
-        return [(doc, -negative, doc in best_alias) for negative, doc in ranked]
+        if aliased is not None:
+            aliased.update(best_alias)
+        return [
+            (doc, -negative, doc in best_alias or nearest.get(doc, 0.0) >= NEAR_NAMED)
+            for negative, doc in ranked
+        ]
+
+    def _in_scope(
+        self, question: str, query: list[str], top: int, near: dict[int, float], aliased: set[int]
+    ) -> bool:
+        """Whether a question is ours to answer or to offer a menu for at all.
+
+        It must speak of a body's strength ("my dad's legs are weak"), name one of our topics
+        ("what is lupus"), be worded almost like one of our examples ("what is my oh sitis", as
+        speech recognition heard "myositis"), or be made of general question words alone ("when
+        should i see a doctor"). Errands never are; nor is a subject we do not cover (a weak
+        signal, a toothache) unless the question is also about strength or names a condition:
+        "can a sore throat lead to rheumatic fever" is ours.
+        """
+        about = is_about_strength(fold(question), not self.naming_terms.isdisjoint(query))
+        if is_request(question) and (not about or is_request_start(question)):
+            return False
+        if is_outside(question):
+            return top in aliased and self.condition[top]
+        if about or any(not self.general[doc] for doc in aliased):
+            return True
+        if not self.unique_names.isdisjoint(query):
+            return True  # a word only one topic's title uses: "guillain bar ray", "iron"
+        # Made only of question words, or only of words from our topics' names ("therapy").
+        present = set(query)
+        return (
+            near.get(top, 0.0) >= NEAR_SCOPE
+            or self.frame_terms >= present
+            or (self.domain >= present)
+        )
 
     def match(self, question: str | None) -> Match:
         """Decide what to do with a free question: answer, offer guesses, or decline.
@@ -337,20 +519,24 @@ class Retriever:
         query = terms(question, self.vocabulary)
         if not query:
             return Match("empty")
-        if not self.domain.intersection(query):
-            return Match("off_topic")
-        ranked = self._scores(query, top=3)
+        near: dict[int, float] = {}
+        aliased: set[int] = set()
+        ranked = self._scores(query, top=3, near=near, aliased=aliased)
         if not ranked or ranked[0][1] < MIN_SUGGEST:
             return Match("off_topic", score=ranked[0][1] if ranked else 0.0)
         top_doc, top, named = ranked[0]
-        # Errands, and weak things that are not a body (a weak signal, a toothache): not ours.
-        specific = named and not self.general[top_doc]
-        if is_request(question) or (not specific and is_outside(question)):
+        if not self._in_scope(question, query, top_doc, near, aliased):
             return Match("off_topic", score=top)
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         candidates = tuple(self.ids[doc] for doc, _, _ in ranked[:3])
         clear_lead = top >= second * MIN_LEAD or top - second >= MIN_MARGIN
         if named and top >= MIN_ANSWER and clear_lead:
+            return Match("answer", self.ids[top_doc], candidates, top)
+        # Asked almost word for word like one of the top topic's examples, and like no other
+        # topic's: that is a known way of asking for it, however close the scores.
+        closest = near.get(top_doc, 0.0)
+        others = max((c for d, c in near.items() if d != top_doc), default=0.0)
+        if closest >= NEAR_SURE and closest >= others + NEAR_SURE_LEAD:
             return Match("answer", self.ids[top_doc], candidates, top)
         if top >= MIN_UNNAMED and top >= second * UNNAMED_LEAD:
             return Match("answer", self.ids[top_doc], candidates, top)
@@ -392,7 +578,7 @@ def fingerprint() -> str:
     """A digest of the index's inputs and its scoring constants."""
     import hashlib
 
-    constants = (4, FOLDING_VERSION, K1, B, FIELD_WEIGHTS, ALIAS_BONUS, MIN_CONTRIBUTION)
+    constants = (5, FOLDING_VERSION, K1, B, FIELD_WEIGHTS, ALIAS_BONUS, MIN_CONTRIBUTION, DIGITS)
     digest = hashlib.sha256(repr(constants).encode())
     for path in _INPUTS:
         digest.update(path.read_bytes())

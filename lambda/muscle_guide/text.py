@@ -118,6 +118,16 @@ def words(text: str) -> list[str]:
     return [_spelling(w) for w in _WORD.findall(text)]
 
 
+def fold(text: str) -> str:
+    """``text`` as plain words with phrase synonyms and idioms folded ("a stroke of luck" ->
+    "a luck"): what the rest of the search reads.
+
+    >>> fold("That was a stroke of luck")
+    'that was a luck'
+    """
+    return _synonyms(" ".join(words(text)))
+
+
 def _synonyms(text: str) -> str:
     return _PHRASE.sub(lambda m: _PHRASE_MAP[m.group(1)], text)
 

@@ -335,8 +335,9 @@ def scaled_tree(factor: int) -> Iterator[Path]:
     """A copy of ``lambda/`` whose knowledge base holds ``factor`` copies of every topic.
 
     Each copy gets its own ids and aliases (the original ones plus a code word), its related
-    ids point within the copy, and the search index is rebuilt for it, so retrieval, the index
-    load and the first question all pay for a knowledge base that size.
+    ids point within the copy, its own example questions (the original ones plus the code word),
+    and the search index is rebuilt for it, so retrieval, the index load and the first question
+    all pay for a knowledge base that size.
     """
     with tempfile.TemporaryDirectory(prefix=f"kb{factor}x-") as tmp:
         tree = Path(tmp) / "lambda"
@@ -353,6 +354,14 @@ def scaled_tree(factor: int) -> Iterator[Path]:
                 clone["related"] = [f"{r}_{copy}" for r in topic["related"]]
                 data["topics"].append(clone)
         path.write_text(json.dumps(data), encoding="utf-8")
+        examples_path = tree / "muscle_guide" / "data" / "examples.json"
+        examples = json.loads(examples_path.read_text(encoding="utf-8"))
+        for copy in range(1, factor):
+            word = _COPY_WORDS[(copy - 1) % len(_COPY_WORDS)] + ("" if copy <= 7 else f" {copy}")
+            for topic in originals:
+                asked = examples.get(topic["id"], [])
+                examples[f"{topic['id']}_{copy}"] = [f"{question} {word}" for question in asked]
+        examples_path.write_text(json.dumps(examples), encoding="utf-8")
         subprocess.run([sys.executable, "-I", "-c", _REINDEX.format(tree=str(tree))], check=True)
         yield tree
 

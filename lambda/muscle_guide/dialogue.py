@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from .paths import data_file
@@ -47,6 +47,7 @@ def _closing() -> re.Pattern[str]:
     return re.compile(rf"(?:(?:{_data()['closing']})(?: please)?(?: |$))+")
 
 
+@lru_cache(maxsize=64)
 def _normal(text: str) -> str:
     text = text.lower().replace("'", "").replace("\u2019", "")
     return " ".join(re.sub(r"[^a-z0-9 ]", " ", text).split())
@@ -77,20 +78,47 @@ def choice_position(text: str) -> int | None:
     return position if isinstance(position, int) else None
 
 
+#: The word lists of ``data/dialogue.json`` that questions are read against.
+_LISTS = ("requests", "outside", "scope_words", "body", "people", "feelings", "contexts")
+
+
 @cache
-def _phrases(key: str) -> tuple[str, ...]:
-    """A word list from the data, each entry padded with spaces for a whole-word test."""
-    return tuple(f" {phrase} " for phrase in _data()[key])
+def _entries() -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Every entry of every list by its first word: (list name, the entry's later words)."""
+    out: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for key in _LISTS:
+        for entry in _data()[key]:
+            first, *rest = entry.split()
+            out.setdefault(first, []).append((key, tuple(rest)))
+    return {first: tuple(found) for first, found in out.items()}
+
+
+@lru_cache(maxsize=64)
+def _lists_said(words: str) -> frozenset[str]:
+    """The lists that hold an entry the normalised words say, as whole words, in one pass.
+
+    No regular expression: nothing to compile, which a cold start's first question would
+    otherwise pay for, and one look-up per word however long the lists grow.
+    """
+    said = words.split()
+    entries = _entries()
+    found: set[str] = set()
+    for at, word in enumerate(said):
+        for key, rest in entries.get(word, ()):
+            if key not in found and tuple(said[at + 1 : at + 1 + len(rest)]) == rest:
+                found.add(key)
+    return frozenset(found)
+
+
+@cache
+def _words(key: str) -> frozenset[str]:
+    """A list of single words from the data, as a set."""
+    return frozenset(_data()[key])
 
 
 def _says(words: str, key: str) -> bool:
-    """Whether the normalised words hold one of the phrases under ``key``, as whole words.
-
-    A padded substring test, not a regular expression: it needs no compiling, which a cold
-    start's first question would otherwise pay for.
-    """
-    padded = f" {words} "
-    return any(phrase in padded for phrase in _phrases(key))
+    """Whether the normalised words hold one of the entries under ``key``, as whole words."""
+    return key in _lists_said(words)
 
 
 def is_request(text: str) -> bool:
@@ -111,7 +139,17 @@ def is_request_start(text: str) -> bool:
     (True, False)
     """
     words = _normal(text)
-    return any(f"{words} ".startswith(f"{start} ") for start in _data()["request_starts"])
+    starts = _request_starts().get(words.split(" ", 1)[0], ())
+    return any(f"{words} ".startswith(start) for start in starts)
+
+
+@cache
+def _request_starts() -> dict[str, tuple[str, ...]]:
+    """The errand openings by their first word, each with a space after it."""
+    out: dict[str, list[str]] = {}
+    for start in _data()["request_starts"]:
+        out.setdefault(start.split()[0], []).append(f"{start} ")
+    return {first: tuple(starts) for first, starts in out.items()}
 
 
 def is_outside(text: str) -> bool:
@@ -128,12 +166,9 @@ def is_outside(text: str) -> bool:
     words = _normal(text)
     if not _says(words, "outside"):
         return False
-    said = words.split()
-    data = _data()
-    bodily = not (
-        frozenset(data["body"]).isdisjoint(said) and frozenset(data["feelings"]).isdisjoint(said)
-    )
-    return not (bodily and _says(words, "scope_words"))
+    lists = _lists_said(words)
+    bodily = "body" in lists or "feelings" in lists
+    return not (bodily and "scope_words" in lists)
 
 
 def facets_asked(text: str) -> tuple[str, ...]:
@@ -163,15 +198,16 @@ def _rated_subject() -> re.Pattern[str]:
 
 def _things_rated(words: str) -> str:
     """The words with each rating of a thing blanked: "the shelf is too weak" loses "weak"."""
-    data = _data()
     if not any(f" {word} " in f" {words} " for word in _RATED):
         return words
 
+    feelings = _words("feelings")
+
     def blank(match: re.Match[str]) -> str:
         subject, run = match.group(1), match.group(0).split()[1:-1]
-        if subject in data["body"] or subject in data["people"] or subject in data["feelings"]:
+        if subject in _words("body") or subject in _words("people") or subject in feelings:
             return match.group(0)
-        if not set(run).isdisjoint(data["feelings"]):
+        if not feelings.isdisjoint(run):
             return match.group(0)  # "i nod off in the day and feel weak"
         return match.group(0)[: match.start(2) - match.start(0)] + "-"
 
@@ -188,13 +224,10 @@ def is_about_strength(text: str, linked: bool = False) -> bool:
     (True, False)
     """
     words = _things_rated(_normal(text))
-    if not _says(words, "scope_words"):
+    lists = _lists_said(words)
+    if "scope_words" not in lists:
         return False
-    if linked:
-        return True
-    said = set(words.split())
-    data = _data()
-    return any(not said.isdisjoint(data[key]) for key in ("body", "people", "feelings", "contexts"))
+    return linked or not lists.isdisjoint(("body", "people", "feelings", "contexts"))
 
 
 def scope_words() -> list[str]:

@@ -21,6 +21,8 @@ SCHEMA_FILE = data_file("knowledge_base.schema.json")
 #: Topic ids and categories the code relies on (the schema lists every category).
 EMERGENCY_TOPIC = "emergency"
 OVERVIEW_TOPIC = "overview"
+#: The general answer for a complaint about strength that names nothing more.
+CAUSES_TOPIC = "causes"
 GENERAL = "general"
 SAFETY = "safety"
 CONDITION = "condition"

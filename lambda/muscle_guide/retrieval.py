@@ -18,7 +18,7 @@ import json
 import math
 import sys
 from collections import defaultdict
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from .dialogue import (
     scope_words,
 )
 from .knowledge import (
+    CAUSES_TOPIC,
     CONDITION,
     GENERAL,
     KNOWLEDGE,
@@ -84,6 +85,11 @@ NEAR_BONUS = 10.0
 NEAR_MIN = 0.3
 NEAR_NAMED = 0.6
 NEAR_SHARED = 2
+#: What one shared word adds to an example's tally in ``_nearest``: more than any sum of
+#: squared idf can reach, so the tally holds both the count and the sum.
+_SHARED = 1e6
+#: A word in more than this share of the examples is only looked up, never walked through.
+NEAR_COMMON = 0.03
 NEAR_SURE = 0.65
 NEAR_SURE_LEAD = 0.1
 #: Worded this closely like an example, a question is ours even if it names nothing we know.
@@ -93,6 +99,15 @@ _NUMBERS = frozenset(terms("one two three four five six seven eight nine ten ele
 #: A word of one topic's title that few answers use ("guillain", not "home") makes a question
 #: ours by itself.
 MAX_UNIQUE_TEXTS = 3
+
+
+#: A term's postings when it has none: documents and their weights.
+_NO_POSTINGS: tuple[list[int], list[float]] = ([], [])
+
+
+def _idf(total: int, holding: int) -> float:
+    """The idf of a word that ``holding`` of ``total`` example questions use."""
+    return round(math.log(1 + total / holding), DIGITS)
 
 
 def _compact(value: Any) -> str:
@@ -170,13 +185,13 @@ class Retriever:
         # Contributions too small to change a ranking ("muscle" is in every topic) are dropped.
         self.postings = {}
         for term, by_doc in postings.items():
-            kept = tuple(
+            kept = [
                 (doc, round(weight, DIGITS))
                 for doc, tf in by_doc.items()
                 if (weight := self.idf[term] * tf * (K1 + 1) / (tf + K1)) >= MIN_CONTRIBUTION
-            )
+            ]
             if kept:
-                self.postings[term] = kept
+                self.postings[term] = ([d for d, _ in kept], [w for _, w in kept])
 
         # Terms that name something we cover. A question must use at least one of them to get a
         # medical answer: words that only occur in answer text ("ten", "day") are not enough.
@@ -272,39 +287,69 @@ class Retriever:
             for term in bag:
                 df[term] += 1
         total = len(bags)
-        self.near_idf = {t: round(math.log(1 + total / n), DIGITS) for t, n in sorted(df.items())}
-        near: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        near: dict[str, list[int]] = defaultdict(list)
+        self.near_norm: list[float] = []
         for example, bag in enumerate(bags):
-            norm = math.sqrt(math.fsum(self.near_idf[t] ** 2 for t in bag))
+            self.near_norm.append(
+                round(math.sqrt(math.fsum(_idf(total, df[t]) ** 2 for t in bag)), DIGITS)
+            )
             for term in sorted(bag):
-                near[term].append((example, round(self.near_idf[term] ** 2 / norm, DIGITS)))
+                near[term].append(example)
         self.near = dict(near)
+        self._near_sets: dict[str, frozenset[int]] = {}
 
     def _nearest(self, present: set[str]) -> dict[int, float]:
-        """Topic -> cosine similarity of its closest example question to the question's terms."""
+        """Topic -> cosine similarity of its closest example question to the question's terms.
+
+        Only examples sharing a less common word with the question are looked at: the words in
+        many examples ("weak", "legs") are then looked up for those few, not walked through.
+        """
         # A word no example uses counts as the rarest: a question about coffee is not close to
         # "how do i make my legs stronger" for sharing "make" and "stronger".
-        idf = self.near_idf
-        rarest = math.log(1 + len(self.near_topic))
+        # Each word's idf follows from how many examples hold it: the saved index need not
+        # carry it, and a cold start parses only the words a question uses.
+        total = len(self.near_norm)
+        idf = {t: _idf(total, len(found)) for t in present if (found := self.near.get(t))}
+        rarest = math.log(1 + total)
         norm = math.sqrt(math.fsum(idf.get(t, rarest) ** 2 for t in present))
         if not norm:
             return {}
-        dots: dict[int, float] = {}
-        shared: dict[int, int] = {}
+        common_idf = math.log(1 + 1 / NEAR_COMMON)
+        common = [t for t in idf if idf[t] < common_idf]
+        # Per example, in one number: the words it shares with the question, each worth _SHARED,
+        # plus the sum of their squared idf (always far below _SHARED). One dictionary update per
+        # posting instead of two; this loop is most of a question's cost.
+        tally: dict[int, float] = {}
+        get = tally.get
         for term in present:
-            for example, weight in self.near.get(term, ()):
-                dots[example] = dots.get(example, 0.0) + weight
-                shared[example] = shared.get(example, 0) + 1
+            if term in common or term not in idf:
+                continue
+            weight = _SHARED + idf[term] ** 2
+            for example in self.near.get(term, ()):
+                tally[example] = get(example, 0.0) + weight
+        for term in common:
+            weight = _SHARED + idf[term] ** 2
+            for example in self._near_set(term).intersection(tally):
+                tally[example] += weight
         best: dict[int, float] = {}
-        topic_of = self.near_topic
-        for example, dot in dots.items():
-            if shared[example] < NEAR_SHARED:
+        topic_of, norms = self.near_topic, self.near_norm
+        least = NEAR_SHARED * _SHARED
+        for example, value in tally.items():
+            if value < least:
                 continue  # one word in common ("moon") is a coincidence, not a way of asking
-            cosine = dot / norm
+            dot = value % _SHARED
+            cosine = dot / (norm * norms[example])
             doc = topic_of[example]
             if cosine > best.get(doc, 0.0):
                 best[doc] = cosine
         return best
+
+    def _near_set(self, term: str) -> frozenset[int]:
+        """A word's examples as a set to look up, made once per process."""
+        found = self._near_sets.get(term)
+        if found is None:
+            found = self._near_sets[term] = frozenset(self.near.get(term, ()))
+        return found
 
     def _index_frames(self) -> None:
         """Frames by one of their terms, so a query looks only at cues it could complete."""
@@ -323,7 +368,7 @@ class Retriever:
             # Each term's entries as JSON text of their own: a cold start parses the few terms
             # a question uses, not all of them (``_Lazy``).
             "postings": {
-                t: _compact([[d, w] for d, w in docs]) for t, docs in sorted(self.postings.items())
+                t: _compact([docs, weights]) for t, (docs, weights) in sorted(self.postings.items())
             },
             "aliases": {
                 t: _compact([[d, sorted(seq), bonus] for d, seq, bonus in entries])
@@ -331,9 +376,10 @@ class Retriever:
             },
             "frames": [[d, sorted(cue)] for d, cue in self.frames],
             "sounds": dict(sorted(self.sounds.items())),
-            "near": {t: _compact([[e, w] for e, w in entries]) for t, entries in self.near.items()},
-            "near_idf": self.near_idf,
-            "near_topic": self.near_topic,
+            "near": {t: _compact(examples) for t, examples in self.near.items()},
+            "near_norm": self.near_norm,
+            # Examples come topic by topic: how many each topic has says whose each one is.
+            "near_counts": [self.near_topic.count(doc) for doc in range(len(self.ids))],
             "frame_terms": sorted(self.frame_terms),
             "naming_terms": sorted(self.naming_terms),
             "unique_names": sorted(self.unique_names),
@@ -355,8 +401,9 @@ class Retriever:
         self.frames = [(d, frozenset(cue)) for d, cue in data["frames"]]
         self.sounds = data["sounds"]
         self.near = _Lazy(data["near"])
-        self.near_idf = data["near_idf"]
-        self.near_topic = data["near_topic"]
+        self.near_norm = data["near_norm"]
+        self._near_sets = {}
+        self.near_topic = [doc for doc, n in enumerate(data["near_counts"]) for _ in range(n)]
         self.frame_terms = frozenset(data["frame_terms"])
         self.naming_terms = frozenset(data["naming_terms"])
         self.unique_names = frozenset(data["unique_names"])
@@ -374,17 +421,20 @@ class Retriever:
         'what is hypokalemia'
         """
         said = question.lower().split()
-        unknown = [
-            w for w in said if len(w) > 2 and w not in STOPWORDS and stem(w) not in self.vocabulary
-        ]
-        if not unknown:
+        vocabulary = self.vocabulary
+        unknown = [len(w) > 2 and w not in STOPWORDS and stem(w) not in vocabulary for w in said]
+        if not any(unknown):
             return question
         out: list[str] = []
         i = 0
         while i < len(said):
+            if not any(unknown[i : i + 4]):  # no window from here holds an unknown word
+                out.append(said[i])
+                i += 1
+                continue
             for size in (4, 3, 2, 1):
                 window = said[i : i + size]
-                if len(window) < size or not any(w in unknown for w in window):
+                if len(window) < size or not any(unknown[i : i + size]):
                     continue
                 if window[-1] in STOPWORDS or (size == 1 and len(window[0]) < 9):
                     continue  # "noodles is" is not "needles": short single words stay as said
@@ -434,7 +484,8 @@ class Retriever:
         frame_hits: dict[int, int] = {}
         postings, aliases, frames = self.postings, self.aliases, self.frame_index
         for term in present:  # one pass: BM25F, then aliases and frames this term could complete
-            for doc, contribution in postings.get(term, ()):
+            docs, weights = postings.get(term, _NO_POSTINGS)
+            for doc, contribution in zip(docs, weights, strict=True):
                 scores[doc] = scores.get(doc, 0.0) + contribution
             for doc, seq, bonus in aliases.get(term, ()):
                 if present.issuperset(seq):
@@ -486,12 +537,16 @@ class Retriever:
         signal, a toothache) unless the question is also about strength or names a condition:
         "can a sore throat lead to rheumatic fever" is ours.
         """
-        about = is_about_strength(fold(question), not self.naming_terms.isdisjoint(query))
-        if is_request(question) and (not about or is_request_start(question)):
+        linked = not self.naming_terms.isdisjoint(query)
+        if is_request(question) and (
+            is_request_start(question) or not is_about_strength(fold(question), linked)
+        ):
             return False
         if is_outside(question):
             return top in aliased and self.condition[top]
-        if about or any(not self.general[doc] for doc in aliased):
+        if any(not self.general[doc] for doc in aliased) or is_about_strength(
+            fold(question), linked
+        ):
             return True
         if not self.unique_names.isdisjoint(query):
             return True  # a word only one topic's title uses: "guillain bar ray", "iron"
@@ -523,7 +578,12 @@ class Retriever:
         aliased: set[int] = set()
         ranked = self._scores(query, top=3, near=near, aliased=aliased)
         if not ranked or ranked[0][1] < MIN_SUGGEST:
-            return Match("off_topic", score=ranked[0][1] if ranked else 0.0)
+            score = ranked[0][1] if ranked else 0.0
+            # "my dad's legs are weak": too plain for any topic to stand out, but about strength,
+            # so the general answer on causes (which says when to get help), not a refusal.
+            if CAUSES_TOPIC in self.ids and is_about_strength(fold(question)):
+                return Match("answer", CAUSES_TOPIC, (CAUSES_TOPIC,), score)
+            return Match("off_topic", score=score)
         top_doc, top, named = ranked[0]
         if not self._in_scope(question, query, top_doc, near, aliased):
             return Match("off_topic", score=top)
@@ -547,6 +607,7 @@ class Retriever:
 MIN_SOUNDED = 7
 
 
+@lru_cache(maxsize=4096)
 def sound(word: str) -> str:
     """A rough key for how a word sounds: spellings of one sound folded, vowels after the first
     letter and doubled letters dropped.
@@ -578,7 +639,7 @@ def fingerprint() -> str:
     """A digest of the index's inputs and its scoring constants."""
     import hashlib
 
-    constants = (5, FOLDING_VERSION, K1, B, FIELD_WEIGHTS, ALIAS_BONUS, MIN_CONTRIBUTION, DIGITS)
+    constants = (7, FOLDING_VERSION, K1, B, FIELD_WEIGHTS, ALIAS_BONUS, MIN_CONTRIBUTION, DIGITS)
     digest = hashlib.sha256(repr(constants).encode())
     for path in _INPUTS:
         digest.update(path.read_bytes())

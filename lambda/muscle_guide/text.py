@@ -118,6 +118,7 @@ def words(text: str) -> list[str]:
     return [_spelling(w) for w in _WORD.findall(text)]
 
 
+@lru_cache(maxsize=256)
 def fold(text: str) -> str:
     """``text`` as plain words with phrase synonyms and idioms folded ("a stroke of luck" ->
     "a luck"): what the rest of the search reads.
@@ -184,7 +185,7 @@ def terms(text: str, vocabulary: Container[str] = (), keep_stopwords: bool = Fal
     ['me']
     """
     # Phrase synonyms map onto plain lower-case words, so a split is all the second pass needs.
-    tokens = _join_letters(_synonyms(" ".join(words(text))).split(), vocabulary)
+    tokens = _join_letters(fold(text).split(), vocabulary)
     out = []
     for token, spelled in tokens:
         token = WORD_SYNONYMS.get(token, token)

@@ -334,7 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         off = f"{len(report.off_topic_answered)}/{report.off_topic_total}"
         share = report.unmatched_share
         unmatched = "" if share is None else f"{share:.1%}"
-        print(f"{report.name:<26} {report.accuracy:>7.1%} {unmatched:>10}   {off:>18}")
+        top1 = f"{report.accuracy:.1%}" if report.total else "-"  # an off-topic-only set
+        print(f"{report.name:<26} {top1:>7} {unmatched:>10}   {off:>18}")
     if skipped:
         print(f"strict (virtual-alexa): not run: {skipped}")
     styled = ((STYLES_DEV, "tuned on"), (STYLES_BLIND, "never tuned on"))

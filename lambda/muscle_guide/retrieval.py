@@ -81,7 +81,7 @@ GENERAL_DAMPING = 0.5
 #: What the nearest example question adds to its topic, times their cosine similarity; below
 #: NEAR_MIN an example is too far to say anything. At NEAR_NAMED or closer it counts as naming
 #: its topic: "my legs feel weak after the gym" is a known way of asking, even with no alias.
-NEAR_BONUS = 10.0
+NEAR_BONUS = 8.0
 NEAR_MIN = 0.3
 NEAR_NAMED = 0.6
 NEAR_SHARED = 2
@@ -142,6 +142,7 @@ class Retriever:
         self.ids: list[str] = [topic.id for topic in knowledge]
         self.general: list[bool] = [topic.category == GENERAL for topic in knowledge]
         self.condition: list[bool] = [topic.category == CONDITION for topic in knowledge]
+        self.general_docs = [doc for doc, general in enumerate(self.general) if general]
         self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
         fields: dict[str, list[list[str]]] = {"names": [], "text": [], "examples": []}
         raw_aliases: list[list[str]] = []
@@ -392,6 +393,7 @@ class Retriever:
         self.ids = list(data["ids"])
         self.general = list(data["general"])
         self.condition = list(data["condition"])
+        self.general_docs = [doc for doc, general in enumerate(self.general) if general]
         self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
         self.vocabulary = frozenset(data["vocabulary"])
         self.domain = frozenset(data["domain"])
@@ -479,14 +481,16 @@ class Retriever:
         """
         present = set(query)
         size = len(present)
-        scores: dict[int, float] = {}
+        # A score per topic in a list: adding up postings is most of a question's cost, and a
+        # list takes it with one index operation where a dict needs two look-ups.
+        scores = [0.0] * len(self.ids)
         best_alias: dict[int, float] = {}
         frame_hits: dict[int, int] = {}
         postings, aliases, frames = self.postings, self.aliases, self.frame_index
         for term in present:  # one pass: BM25F, then aliases and frames this term could complete
             docs, weights = postings.get(term, _NO_POSTINGS)
-            for doc, contribution in zip(docs, weights, strict=True):
-                scores[doc] = scores.get(doc, 0.0) + contribution
+            for doc, contribution in zip(docs, weights):  # noqa: B905 - built as equal lists
+                scores[doc] += contribution
             for doc, seq, bonus in aliases.get(term, ()):
                 if present.issuperset(seq):
                     bonus += COVER_BONUS * len(seq) / size
@@ -496,27 +500,26 @@ class Retriever:
                 if cue <= present:
                     frame_hits[doc] = frame_hits.get(doc, 0) + 1
         for doc, bonus in best_alias.items():
-            scores[doc] = scores.get(doc, 0.0) + bonus
+            scores[doc] += bonus
         for doc, hits in frame_hits.items():
-            scores[doc] = scores.get(doc, 0.0) + FRAME_BONUS * min(hits, 2)
+            scores[doc] += FRAME_BONUS * min(hits, 2)
         # Muscle weakness itself is the subject of nearly every question: "how do you treat
         # reduced muscle strength" names the overview's alias but asks for treatment.
         overview = self.overview
-        if overview is not None and overview in scores and any(d != overview for d in frame_hits):
+        if overview is not None and any(d != overview for d in frame_hits):
             scores[overview] *= GENERAL_DAMPING
         # The most specific thing named wins: "can low potassium cause muscle weakness" is about
         # low potassium, not about causes in general, though it says "cause" and "weakness".
         if any(not self.general[doc] for doc in best_alias):
-            for doc in scores:
-                if self.general[doc]:
-                    scores[doc] *= GENERAL_DAMPING
+            for doc in self.general_docs:
+                scores[doc] *= GENERAL_DAMPING
         nearest = self._nearest(present)
         if near is not None:
             near.update(nearest)
         for doc, cosine in nearest.items():
             if cosine >= NEAR_MIN:
-                scores[doc] = scores.get(doc, 0.0) + NEAR_BONUS * cosine
-        items = [(-score, doc) for doc, score in scores.items() if score > 0]
+                scores[doc] += NEAR_BONUS * cosine
+        items = [(-score, doc) for doc, score in enumerate(scores) if score > 0]
         ranked = heapq.nsmallest(top, items) if top is not None else sorted(items)
         if aliased is not None:
             aliased.update(best_alias)

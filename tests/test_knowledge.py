@@ -96,3 +96,40 @@ def test_emergency_topic_tells_to_call_the_number_now():
     assert emergency is not None
     assert "{emergency_number}" in emergency.brief
     assert "{emergency_number}" in emergency.card
+
+
+ARTICLE = FACTS.with_name("muscle-weakness-article.txt")
+#: A run of this many words shared with the source article would be its wording, not ours.
+COPIED_RUN = 7
+
+
+def _word_runs(text: str, size: int) -> set[tuple[str, ...]]:
+    said = re.findall(r"[a-z0-9]+", text.lower().replace("'", ""))
+    return {tuple(said[i : i + size]) for i in range(len(said) - size + 1)}
+
+
+def test_no_knowledge_text_repeats_seven_words_of_the_article():
+    # Facts carry over from the article; its wording does not. Every spoken and shown text of
+    # every topic (brief, full, card, facets, heading) against every seven-word run of it.
+    if not ARTICLE.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{ARTICLE} is missing: the knowledge base cannot be checked against it")
+        pytest.skip(f"{ARTICLE} not present (it lives in shared/seed beside the checkout)")
+    article = _word_runs(ARTICLE.read_text(encoding="utf-8"), COPIED_RUN)
+    copied = {}
+    for topic in KNOWLEDGE:
+        texts = [topic.brief, topic.full, topic.card, *(text for _, text in topic.facets)]
+        shared = set().union(*(_word_runs(text, COPIED_RUN) for text in texts)) & article
+        if shared:
+            copied[topic.id] = sorted(" ".join(run) for run in shared)[:3]
+    assert not copied, copied
+
+
+def test_the_seven_word_check_finds_a_copied_sentence():
+    article = (
+        _word_runs(ARTICLE.read_text(encoding="utf-8"), COPIED_RUN) if ARTICLE.exists() else set()
+    )
+    if not article:
+        pytest.skip("the article is not present")
+    copied = " ".join(next(iter(article)))
+    assert _word_runs(f"Here it is: {copied}.", COPIED_RUN) & article

@@ -210,3 +210,43 @@ def test_things_errands_and_other_health_get_the_refusal_not_a_menu(utterance):
 )
 def test_questions_about_strength_stay_ours(question):
     assert retriever().match(question).kind in ("answer", "unsure")
+
+
+#: Each labelled set's figures on this build: (questions right at least, off-topic utterances
+#: not refused at most). Blind sets too, as the red-flag blind set is held: a change that loses
+#: ground anywhere fails here, and one that gains should raise the figures.
+FIGURES = {
+    evaluate.DATA: (256, 0),
+    evaluate.DEV: (241, 0),
+    evaluate.NEW: (129, 0),
+    evaluate.STYLES_DEV: (161, 0),
+    evaluate.OFF_TOPIC_DEV: (0, 11),
+    evaluate.HOLDOUT: (171, 0),
+    evaluate.NEW_BLIND: (94, 0),
+    evaluate.STYLES_BLIND: (206, 0),
+    evaluate.STYLES_BLIND_2: (209, 4),
+}
+
+
+@pytest.mark.parametrize("path", list(FIGURES), ids=lambda path: path.stem)
+def test_every_labelled_set_holds_its_figures(path):
+    report = evaluate.evaluate(path.stem, evaluate.retrieval_answer, path)
+    right, not_refused = FIGURES[path]
+    assert report.correct >= right, f"{path.name}: {report.correct} right, was {right}"
+    assert len(report.off_topic_answered) <= not_refused, (
+        f"{path.name}: {len(report.off_topic_answered)} off-topic not refused, was {not_refused}"
+    )
+
+
+def test_every_labelled_set_is_in_the_figures():
+    sets = {*evaluate.TUNED, *evaluate.BLIND}
+    assert sets == set(FIGURES)
+    assert all(path.exists() for path in sets)
+
+
+def test_the_figures_catch_a_skill_that_guesses():
+    # Always answering "causes" loses questions on every set and answers every off-topic line.
+    for path, (right, not_refused) in FIGURES.items():
+        report = evaluate.evaluate(path.stem, lambda question: "causes", path)
+        assert report.correct < right or not right
+        assert len(report.off_topic_answered) > not_refused

@@ -250,3 +250,13 @@ def test_the_figures_catch_a_skill_that_guesses():
         report = evaluate.evaluate(path.stem, lambda question: "causes", path)
         assert report.correct < right or not right
         assert len(report.off_topic_answered) > not_refused
+
+
+@pytest.mark.parametrize(
+    "question", ["my dad's legs are weak", "my mum is weak", "weak legs", "i feel so weak"]
+)
+def test_a_complaint_that_names_nothing_hears_the_causes_answer(question):
+    # Not a menu of conditions it never mentioned, and not an example about physio that
+    # merely shares its words.
+    match = retriever().match(question)
+    assert (match.kind, match.topic) == ("answer", "causes")

@@ -84,6 +84,8 @@ GENERAL_DAMPING = 0.5
 NEAR_BONUS = 8.0
 NEAR_MIN = 0.3
 NEAR_NAMED = 0.6
+#: ... and the question must hold this share of that example's weight (its squared idf).
+NEAR_COVER = 0.6
 NEAR_SHARED = 2
 #: What one shared word adds to an example's tally in ``_nearest``: more than any sum of
 #: squared idf can reach, so the tally holds both the count and the sum.
@@ -299,8 +301,11 @@ class Retriever:
         self.near = dict(near)
         self._near_sets: dict[str, frozenset[int]] = {}
 
-    def _nearest(self, present: set[str]) -> dict[int, float]:
+    def _nearest(self, present: set[str], named: set[int] | None = None) -> dict[int, float]:
         """Topic -> cosine similarity of its closest example question to the question's terms.
+
+        ``named``, if given, receives the topics one of whose examples the question is worded
+        almost like (see ``NEAR_NAMED``, ``NEAR_COVER``).
 
         Only examples sharing a less common word with the question are looked at: the words in
         many examples ("weak", "legs") are then looked up for those few, not walked through.
@@ -333,6 +338,8 @@ class Retriever:
             for example in self._near_set(term).intersection(tally):
                 tally[example] += weight
         best: dict[int, float] = {}
+        if named is None:
+            named = set()
         topic_of, norms = self.near_topic, self.near_norm
         least = NEAR_SHARED * _SHARED
         for example, value in tally.items():
@@ -343,6 +350,11 @@ class Retriever:
             doc = topic_of[example]
             if cosine > best.get(doc, 0.0):
                 best[doc] = cosine
+            # Naming needs the question to say most of what the example says: "my dad's legs
+            # are weak" is close to "my dad's legs are weak will physio help" but does not ask
+            # about physio.
+            if cosine >= NEAR_NAMED and dot >= NEAR_COVER * norms[example] ** 2:
+                named.add(doc)
         return best
 
     def _near_set(self, term: str) -> frozenset[int]:
@@ -513,9 +525,10 @@ class Retriever:
         if any(not self.general[doc] for doc in best_alias):
             for doc in self.general_docs:
                 scores[doc] *= GENERAL_DAMPING
-        nearest = self._nearest(present)
+        named_near: set[int] = set()
+        nearest = self._nearest(present, named_near)
         if near is not None:
-            near.update(nearest)
+            near.update({doc: cosine for doc, cosine in nearest.items()})
         for doc, cosine in nearest.items():
             if cosine >= NEAR_MIN:
                 scores[doc] += NEAR_BONUS * cosine
@@ -524,8 +537,7 @@ class Retriever:
         if aliased is not None:
             aliased.update(best_alias)
         return [
-            (doc, -negative, doc in best_alias or nearest.get(doc, 0.0) >= NEAR_NAMED)
-            for negative, doc in ranked
+            (doc, -negative, doc in best_alias or doc in named_near) for negative, doc in ranked
         ]
 
     def _in_scope(
@@ -582,9 +594,7 @@ class Retriever:
         ranked = self._scores(query, top=3, near=near, aliased=aliased)
         if not ranked or ranked[0][1] < MIN_SUGGEST:
             score = ranked[0][1] if ranked else 0.0
-            # "my dad's legs are weak": too plain for any topic to stand out, but about strength,
-            # so the general answer on causes (which says when to get help), not a refusal.
-            if CAUSES_TOPIC in self.ids and is_about_strength(fold(question)):
+            if self._vague(question):  # "my mum is weak": too plain to score, but ours
                 return Match("answer", CAUSES_TOPIC, (CAUSES_TOPIC,), score)
             return Match("off_topic", score=score)
         top_doc, top, named = ranked[0]
@@ -599,11 +609,20 @@ class Retriever:
         # topic's: that is a known way of asking for it, however close the scores.
         closest = near.get(top_doc, 0.0)
         others = max((c for d, c in near.items() if d != top_doc), default=0.0)
-        if closest >= NEAR_SURE and closest >= others + NEAR_SURE_LEAD:
+        if named and closest >= NEAR_SURE and closest >= others + NEAR_SURE_LEAD:
             return Match("answer", self.ids[top_doc], candidates, top)
         if top >= MIN_UNNAMED and top >= second * UNNAMED_LEAD:
             return Match("answer", self.ids[top_doc], candidates, top)
+        # Naming nothing, a complaint about strength ("my dad's legs are weak") hears the general
+        # answer on causes rather than a menu of specific conditions it never mentioned.
+        if not aliased and not any(n for _, _, n in ranked) and self._vague(question):
+            return Match("answer", CAUSES_TOPIC, (CAUSES_TOPIC,), top)
         return Match("unsure", None, candidates, top)
+
+    def _vague(self, question: str) -> bool:
+        """A complaint about strength that the general answer on causes fits (it says when to
+        get help): the answer when a question names no topic and none stands out."""
+        return CAUSES_TOPIC in self.ids and is_about_strength(fold(question))
 
 
 #: Words shorter than this are never matched by sound: short words sound like too many others.

@@ -232,9 +232,6 @@ class Retriever:
                 if cue_terms:
                     self.frames.append((index, cue_terms))
         self._index_frames()
-        # The words of general questions ("when should i see a doctor", "how is it treated"):
-        # a question made of these alone is ours even though it names no body part.
-        self.frame_terms = frozenset(t for _, cue in self.frames for t in cue)
         # Words that name a specific topic and nothing general ("iron", "thyroid", "polio").
         general_names = {t for i, doc in enumerate(fields["names"]) if self.general[i] for t in doc}
         self.naming_terms = (
@@ -365,7 +362,10 @@ class Retriever:
         return found
 
     def _index_frames(self) -> None:
-        """Frames by one of their terms, so a query looks only at cues it could complete."""
+        """Frames by one of their terms, so a query looks only at cues it could complete; and
+        the words of general questions ("when should i see a doctor", "how is it treated"): a
+        question made of these alone is ours even though it names no body part."""
+        self.frame_terms = frozenset(t for _, cue in self.frames for t in cue)
         self.frame_index: dict[str, list[tuple[int, frozenset[str]]]] = defaultdict(list)
         for doc, cue in self.frames:
             self.frame_index[min(cue)].append((doc, cue))
@@ -393,7 +393,6 @@ class Retriever:
             "near_norm": self.near_norm,
             # Examples come topic by topic: how many each topic has says whose each one is.
             "near_counts": [self.near_topic.count(doc) for doc in range(len(self.ids))],
-            "frame_terms": sorted(self.frame_terms),
             "naming_terms": sorted(self.naming_terms),
             "unique_names": sorted(self.unique_names),
         }
@@ -418,7 +417,6 @@ class Retriever:
         self.near_norm = data["near_norm"]
         self._near_sets = {}
         self.near_topic = [doc for doc, n in enumerate(data["near_counts"]) for _ in range(n)]
-        self.frame_terms = frozenset(data["frame_terms"])
         self.naming_terms = frozenset(data["naming_terms"])
         self.unique_names = frozenset(data["unique_names"])
         self._index_frames()
@@ -661,7 +659,7 @@ def fingerprint() -> str:
     """A digest of the index's inputs and its scoring constants."""
     import hashlib
 
-    constants = (7, FOLDING_VERSION, K1, B, FIELD_WEIGHTS, ALIAS_BONUS, MIN_CONTRIBUTION, DIGITS)
+    constants = (8, FOLDING_VERSION, K1, B, FIELD_WEIGHTS, ALIAS_BONUS, MIN_CONTRIBUTION, DIGITS)
     digest = hashlib.sha256(repr(constants).encode())
     for path in _INPUTS:
         digest.update(path.read_bytes())

@@ -116,11 +116,6 @@ def _words(key: str) -> frozenset[str]:
     return frozenset(_data()[key])
 
 
-def _says(words: str, key: str) -> bool:
-    """Whether the normalised words hold one of the entries under ``key``, as whole words."""
-    return key in _lists_said(words)
-
-
 def is_request(text: str) -> bool:
     """True for errands and other services: "order more dog food", "set a reminder".
 
@@ -128,7 +123,7 @@ def is_request(text: str) -> bool:
     (True, False)
     """
     words = _normal(text)
-    return _says(words, "requests") or is_request_start(words)
+    return "requests" in _lists_said(words) or is_request_start(words)
 
 
 def is_request_start(text: str) -> bool:
@@ -164,9 +159,9 @@ def is_outside(text: str) -> bool:
     (True, False)
     """
     words = _normal(text)
-    if not _says(words, "outside"):
-        return False
     lists = _lists_said(words)
+    if "outside" not in lists:
+        return False
     bodily = "body" in lists or "feelings" in lists
     return not (bodily and "scope_words" in lists)
 

@@ -526,7 +526,7 @@ class Retriever:
         named_near: set[int] = set()
         nearest = self._nearest(present, named_near)
         if near is not None:
-            near.update({doc: cosine for doc, cosine in nearest.items()})
+            near.update(nearest)
         for doc, cosine in nearest.items():
             if cosine >= NEAR_MIN:
                 scores[doc] += NEAR_BONUS * cosine

@@ -339,8 +339,11 @@ def _judge(sign: _Sign, match: re.Match[str], text: str, spans: list[tuple[int, 
     start, end = match.start() - offset, match.end() - offset
     if _negated(clause[:start]):
         return False
-    if _context("acute").search(clause):
-        return True
+    acute = [m.group() for m in _context("acute").finditer(clause)]
+    if acute and not (
+        all(marker.startswith("for ") for marker in acute) and _context("dated_past").search(clause)
+    ):
+        return True  # not "a mini stroke last week and his arm went weak for an hour"
     if _context("history").search(clause) and not _context("onset").search(clause):
         return False  # "still weak since my stroke", unless "this is new" or "suddenly"
     if first > 0 and _context("continuation").match(clause):

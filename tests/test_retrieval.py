@@ -212,6 +212,39 @@ def test_questions_about_strength_stay_ours(question):
     assert retriever().match(question).kind in ("answer", "unsure")
 
 
+@pytest.mark.parametrize(
+    "utterance",
+    [
+        "what are the symptoms of covid",  # long covid is ours, covid is not
+        "can i take paracetamol and ibuprofen together",
+        "is it safe to have the flu jab when you're pregnant",
+        "my mum keeps getting water infections",
+        "i had a weak positive on my pregnancy test what does that mean",
+        "how far is the nearest a and e",
+    ],
+)
+def test_a_wider_subject_alone_gets_the_refusal(utterance):
+    # Each names a subject one of our topics touches on (broad_names in dialogue.json).
+    assert retriever().match(utterance).kind == "off_topic"
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("what is long covid", "long_covid"),
+        ("weak after the flu", "post_viral_weakness"),
+        ("pregnant and weak", "pregnancy"),
+        ("can i take paracetamol with my statins", None),
+        ("what are water tablets", None),
+    ],
+)
+def test_a_wider_subject_with_more_stays_ours(question, topic):
+    match = retriever().match(question)
+    assert match.kind in ("answer", "unsure")
+    if topic is not None:
+        assert match.topic == topic
+
+
 #: Each labelled set's figures on this build: (questions right at least, off-topic utterances
 #: not refused at most). Blind sets too, as the red-flag blind set is held: a change that loses
 #: ground anywhere fails here, and one that gains should raise the figures.
@@ -219,12 +252,12 @@ FIGURES = {
     evaluate.DATA: (256, 0),
     evaluate.DEV: (241, 0),
     evaluate.NEW: (129, 0),
-    evaluate.STYLES_DEV: (161, 0),
-    evaluate.OFF_TOPIC_DEV: (0, 11),
+    evaluate.STYLES_DEV: (162, 0),
+    evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.HOLDOUT: (171, 0),
-    evaluate.NEW_BLIND: (94, 0),
-    evaluate.STYLES_BLIND: (206, 0),
-    evaluate.STYLES_BLIND_2: (209, 4),
+    evaluate.NEW_BLIND: (95, 0),
+    evaluate.STYLES_BLIND: (207, 0),
+    evaluate.STYLES_BLIND_2: (210, 3),
 }
 
 

@@ -225,7 +225,26 @@ def is_about_strength(text: str, linked: bool = False) -> bool:
     return linked or not lists.isdisjoint(("body", "people", "feelings", "contexts"))
 
 
+def says_scope_word(text: str) -> bool:
+    """Whether the words use any word about strength at all, whatever it rates ("weak after
+    the flu"): less than ``is_about_strength`` asks, for questions that already name a subject
+    near ours.
+
+    >>> says_scope_word("pregnant and weak"), says_scope_word("symptoms of covid")
+    (True, False)
+    """
+    return "scope_words" in _lists_said(_normal(text))
+
+
 def scope_words() -> list[str]:
     """The words that say a question is about strength (``is_about_strength``)."""
     words: list[str] = _data()["scope_words"]
+    return words
+
+
+def broad_names() -> list[str]:
+    """Words naming a wider subject that one of our topics only touches on ("covid",
+    "pregnant", "painkillers"): on their own they do not make a question ours (see
+    ``Retriever._in_scope``)."""
+    words: list[str] = _data()["broad_names"]
     return words

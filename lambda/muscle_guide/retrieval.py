@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from .dialogue import (
+    broad_names,
     is_about_strength,
     is_outside,
     is_request,
     is_request_start,
+    says_scope_word,
     scope_words,
 )
 from .knowledge import (
@@ -555,20 +557,37 @@ class Retriever:
             is_request_start(question) or not is_about_strength(fold(question), linked)
         ):
             return False
+        present = set(query)
+        broad = _broad_terms()
+        only_broad = not broad.isdisjoint(present) and not self._names_beyond(present, broad)
         if is_outside(question):
-            return top in aliased and self.condition[top]
-        if any(not self.general[doc] for doc in aliased) or is_about_strength(
-            fold(question), linked
-        ):
+            return top in aliased and self.condition[top] and not only_broad
+        folded = fold(question)
+        if is_about_strength(folded, linked):
+            return True
+        if only_broad and not says_scope_word(folded):
+            return False  # "what are the symptoms of covid": a wider subject, not weakness
+        if any(not self.general[doc] for doc in aliased):
             return True
         if not self.unique_names.isdisjoint(query):
             return True  # a word only one topic's title uses: "guillain bar ray", "iron"
         # Made only of question words, or only of words from our topics' names ("therapy").
-        present = set(query)
         return (
             near.get(top, 0.0) >= NEAR_SCOPE
             or self.frame_terms >= present
             or (self.domain >= present)
+        )
+
+    def _names_beyond(self, present: set[str], broad: frozenset[str]) -> bool:
+        """Whether the question names a specific topic with more than broad words: a title
+        word of one topic alone, or an alias with a word that is not broad ("long covid", not
+        "covid"; "water tablets", not "water infection")."""
+        if not self.unique_names.isdisjoint(present - broad):
+            return True
+        return any(
+            not self.general[doc] and present.issuperset(seq) and not broad.issuperset(seq)
+            for term in present
+            for doc, seq, _ in self.aliases.get(term, ())
         )
 
     def match(self, question: str | None) -> Match:
@@ -621,6 +640,12 @@ class Retriever:
         """A complaint about strength that the general answer on causes fits (it says when to
         get help): the answer when a question names no topic and none stands out."""
         return CAUSES_TOPIC in self.ids and is_about_strength(fold(question))
+
+
+@cache
+def _broad_terms() -> frozenset[str]:
+    """``broad_names`` as search terms, folded and stemmed like a question's."""
+    return frozenset(terms(" ".join(broad_names())))
 
 
 #: Words shorter than this are never matched by sound: short words sound like too many others.

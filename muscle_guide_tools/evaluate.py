@@ -52,13 +52,18 @@ STYLES_DEV = DATA.with_name("questions_styles_dev.yaml")
 #: A second blind set in the six styles, written by a helper who saw only the topic list, after
 #: the first blind set's figures were known (so nothing learnt from them could shape it).
 STYLES_BLIND_2 = DATA.with_name("questions_styles_blind2.yaml")
+#: A third set in the six styles (50 each) and a second blind set on the new topics, written
+#: by a helper from the topic list alone, after the scope rule and before any figure of theirs
+#: was seen.
+STYLES_BLIND_3 = DATA.with_name("questions_styles_blind3.yaml")
+NEW_BLIND_2 = DATA.with_name("questions_new_topics_blind2.yaml")
 #: Off-topic utterances only (things called weak, other health, errands), written by a helper
 #: to tune the refusal on: none may get an answer or a menu.
 OFF_TOPIC_DEV = DATA.with_name("questions_off_topic_dev.yaml")
 #: The sets we tune on. A blind set's questions that also stand word for word in one of these
 #: (or among the indexed example questions) are not blind: see ``Report.unseen``.
 TUNED = (DATA, DEV, NEW, STYLES_DEV, OFF_TOPIC_DEV)
-BLIND = (HOLDOUT, NEW_BLIND, STYLES_BLIND, STYLES_BLIND_2)
+BLIND = (HOLDOUT, NEW_BLIND, STYLES_BLIND, STYLES_BLIND_2, STYLES_BLIND_3, NEW_BLIND_2)
 
 
 @dataclass
@@ -283,6 +288,8 @@ def all_reports(virtual_alexa: bool = True) -> tuple[list[Report], str | None]:
     reports.append(evaluate("off-topic dev retrieval", retrieval_answer, OFF_TOPIC_DEV))
     reports.append(evaluate("styles blind retrieval", retrieval_answer, STYLES_BLIND))
     reports.append(evaluate("styles blind 2 retrieval", retrieval_answer, STYLES_BLIND_2))
+    reports.append(evaluate("styles blind 3 retrieval", retrieval_answer, STYLES_BLIND_3))
+    reports.append(evaluate("new topics blind 2 retrieval", retrieval_answer, NEW_BLIND_2))
     skipped = None
     if virtual_alexa:
         from muscle_guide_tools.virtual_alexa import Unavailable
@@ -338,8 +345,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{report.name:<26} {top1:>7} {unmatched:>10}   {off:>18}")
     if skipped:
         print(f"strict (virtual-alexa): not run: {skipped}")
-    styled = ((STYLES_DEV, "tuned on"), (STYLES_BLIND, "never tuned on"))
-    for path, note in (*styled, (STYLES_BLIND_2, "never tuned on")):
+    blind = ((path, "never tuned on") for path in (STYLES_BLIND, STYLES_BLIND_2, STYLES_BLIND_3))
+    for path, note in ((STYLES_DEV, "tuned on"), *blind):
         print(f"\n{path.name}, by style ({note})")
         for style, (right, total) in by_style(path).items():
             print(f"  {style:<24} {right / total:>7.1%}  ({right}/{total})")

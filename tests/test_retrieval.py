@@ -258,6 +258,8 @@ FIGURES = {
     evaluate.NEW_BLIND: (95, 0),
     evaluate.STYLES_BLIND: (207, 0),
     evaluate.STYLES_BLIND_2: (210, 3),
+    evaluate.STYLES_BLIND_3: (246, 3),
+    evaluate.NEW_BLIND_2: (142, 1),
 }
 
 

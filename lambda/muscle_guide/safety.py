@@ -34,10 +34,6 @@ class Finding(NamedTuple):
     advice: str
 
 
-#: Word pieces shorter than this are not indexed; a group holding one cannot close a gate.
-_MIN_PIECE = 3
-
-
 class _Sign(NamedTuple):
     name: str
     advice: str
@@ -58,7 +54,8 @@ class _Rules(NamedTuple):
     anchor_index: dict[str, frozenset[str | int]]
     #: Patterns with no usable anchors: always tried.
     ungated: frozenset[str | int]
-    #: The longest indexed piece: longer runs of a word need not be looked up.
+    #: The shortest and longest indexed pieces: other runs of a word need not be looked up.
+    shortest: int
     longest: int
 
 
@@ -82,18 +79,10 @@ def _context(name: str) -> re.Pattern[str]:
 _Pieces = tuple[frozenset[str], ...]
 
 
-def _pieces(value: list[list[str]] | None) -> _Pieces:
-    """Anchors as word pieces: the longest run without a space of each anchor.
-
-    Any such piece lies inside one word of a text the anchor is in, so "is one of the text's
-    word pieces" stays a necessary condition, and word pieces can be looked up in a set.
-    """
-    groups = []
-    for group in value or ():
-        pieces = frozenset(max(anchor.split(), key=len, default="") for anchor in group)
-        if all(len(piece) >= _MIN_PIECE for piece in pieces):
-            groups.append(pieces)
-    return tuple(groups)
+def _pieces(value: list[list[str]]) -> _Pieces:
+    """Word pieces as stored (``muscle_guide_tools/red_flag_anchors.py`` derives them): a text
+    can match the pattern only if it holds a piece of every group."""
+    return tuple(frozenset(group) for group in value)
 
 
 def _hits(text: str, r: _Rules) -> set[str | int]:
@@ -116,11 +105,11 @@ def _word_hits(word: str) -> frozenset[str | int]:
     so a new question is mostly made of words already looked up.
     """
     r = rules()
-    index, longest = r.anchor_index, r.longest
+    index, shortest, longest = r.anchor_index, r.shortest, r.longest
     found: set[str | int] = set()
     size = len(word)
-    for start in range(size - _MIN_PIECE + 1):
-        for end in range(start + _MIN_PIECE, min(size, start + longest) + 1):
+    for start in range(size - shortest + 1):
+        for end in range(start + shortest, min(size, start + longest) + 1):
             patterns = index.get(word[start:end])
             if patterns is not None:
                 found.update(patterns)
@@ -149,9 +138,7 @@ def rules() -> _Rules:
         data = json.load(handle)
     anchors = data["anchors"]
 
-    def gated(
-        patterns: list[str], gates: list[list[list[str]] | None]
-    ) -> tuple[tuple[str, _Pieces], ...]:
+    def gated(patterns: list[str], gates: list[list[list[str]]]) -> tuple[tuple[str, _Pieces], ...]:
         return tuple((p, _pieces(g)) for p, g in zip(patterns, gates, strict=True))
 
     signs = tuple(
@@ -188,6 +175,7 @@ def rules() -> _Rules:
     return _Rules(
         anchor_index={piece: frozenset(found) for piece, found in index.items()},
         ungated=frozenset(ungated),
+        shortest=min(map(len, index)),
         longest=max(map(len, index)),
         spoken_forms=forms,
         benign=_alternation(data["benign"]),

@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from muscle_guide import knowledge
 from muscle_guide.knowledge import KNOWLEDGE
 from muscle_guide.knowledge import KNOWLEDGE_FILE as _KB
 from muscle_guide.knowledge import SCHEMA_FILE as _SCHEMA
@@ -133,3 +134,42 @@ def test_the_seven_word_check_finds_a_copied_sentence():
         pytest.skip("the article is not present")
     copied = " ".join(next(iter(article)))
     assert _word_runs(f"Here it is: {copied}.", COPIED_RUN) & article
+
+
+def test_saved_slices_are_current():
+    """`make index` records where each topic lies in the file; a test holds it to the file."""
+    assert knowledge.slices_are_current(), "knowledge_slices.json is stale: run `make index`"
+
+
+def test_a_sliced_knowledge_base_decodes_only_what_is_asked():
+    whole = knowledge.KnowledgeBase(json.loads(Path(_KB).read_text(encoding="utf-8")))
+    sliced = knowledge.KnowledgeBase.load()
+    assert len(sliced) == len(whole)
+    assert sliced.get("statins") == whole.get("statins")
+    assert sliced.sources == whole.sources
+    assert list(sliced._topics) == ["statins"]  # one topic decoded, not ninety
+    assert sliced.get("no_such_topic") is None and sliced.get(None) is None
+    assert list(sliced.topics) == list(whole.topics)  # iteration reads the rest
+    assert all(sliced.get(topic.id) == topic for topic in whole)
+
+
+def test_stale_slices_fall_back_to_the_whole_file(tmp_path):
+    text = Path(_KB).read_text(encoding="utf-8")
+    spans = json.loads(Path(knowledge.SLICES_FILE).read_text(encoding="utf-8"))
+    edited = tmp_path / "knowledge_base.json"
+    edited.write_text(text.replace('"version"', ' "version"', 1), encoding="utf-8")
+    saved = tmp_path / "slices.json"
+    saved.write_text(json.dumps(spans), encoding="utf-8")
+    assert not knowledge.slices_are_current(str(edited), str(saved))
+    loaded = knowledge.KnowledgeBase.load(str(edited), str(saved))
+    assert loaded._complete  # the length changed: parsed whole
+    assert loaded.get("statins") == KNOWLEDGE.get("statins")
+    # Spans that still add up but point at the wrong topic are caught when a topic is read.
+    first, second = spans["topics"][0], spans["topics"][1]
+    first[1:], second[1:] = second[1:], first[1:]
+    saved.write_text(json.dumps(spans), encoding="utf-8")
+    swapped = knowledge.KnowledgeBase.load(_KB, str(saved))
+    assert not swapped._complete
+    assert swapped.get(first[0]) == KNOWLEDGE.get(first[0])
+    assert swapped._complete
+    assert knowledge.KnowledgeBase.load(_KB, str(tmp_path / "missing.json"))._complete

@@ -40,6 +40,8 @@ from .knowledge import (
     OVERVIEW_TOPIC,
     SAFETY,
     KnowledgeBase,
+    save_slices,
+    slices_are_current,
 )
 from .logs import get_logger
 from .paths import data_file
@@ -707,16 +709,19 @@ def load(path: Path = INDEX_FILE) -> Retriever:
 
 
 def is_current(path: Path = INDEX_FILE) -> bool:
-    """True when the saved index was built from today's knowledge base and synonyms."""
+    """True when the saved index was built from today's knowledge base and synonyms, and the
+    knowledge base's recorded spans still fit it."""
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
-        return bool(saved.get("fingerprint") == fingerprint())
+        return bool(saved.get("fingerprint") == fingerprint()) and slices_are_current()
     except (OSError, ValueError, AttributeError):
         return False
 
 
 def save(path: Path = INDEX_FILE) -> None:
-    """Write the index for the current knowledge base (``make index``)."""
+    """Write the index for the current knowledge base, and where each of its topics lies in
+    the file (``make index``)."""
+    save_slices()
     data = {"fingerprint": fingerprint(), "index": Retriever(KNOWLEDGE).to_data()}
     path.write_text(
         json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8"

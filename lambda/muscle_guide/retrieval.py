@@ -46,7 +46,7 @@ from .knowledge import (
 from .logs import get_logger
 from .paths import data_file
 from .resolve import Match
-from .text import FOLDING_VERSION, FRAMES, STOPWORDS, fold, stem, terms, words
+from .text import FOLDING_VERSION, FRAMES, STOPWORDS, WORD_SYNONYMS, fold, stem, terms, words
 
 log = get_logger(__name__)
 INDEX_FILE = Path(data_file("search_index.json"))
@@ -431,14 +431,18 @@ class Retriever:
 
         A run of two to four words that holds a word we do not know ("rab doe my lysis") is
         replaced by the topic-name word that sounds the same ("rhabdomyolysis"), if exactly one
-        does; words we know are never touched on their own.
+        does; words we know are never touched on their own, nor is an everyday word the
+        synonyms fold onto ours ("shattered" means exhausted, though it sounds like "steroid").
 
         >>> retriever().respell("what is hypo calemia")
         'what is hypokalemia'
         """
         said = question.lower().split()
-        vocabulary = self.vocabulary
-        unknown = [len(w) > 2 and w not in STOPWORDS and stem(w) not in vocabulary for w in said]
+        vocabulary, known = self.vocabulary, WORD_SYNONYMS
+        unknown = [
+            len(w) > 2 and w not in STOPWORDS and w not in known and stem(w) not in vocabulary
+            for w in said
+        ]
         if not any(unknown):
             return question
         out: list[str] = []

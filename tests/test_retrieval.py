@@ -264,13 +264,14 @@ FIGURES = {
     evaluate.DEV: (241, 0),
     evaluate.NEW: (129, 0),
     evaluate.STYLES_DEV: (164, 0),
+    evaluate.STYLES_DEV_2: (1170, 0),
     evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.HOLDOUT: (172, 0),
-    evaluate.NEW_BLIND: (97, 0),
+    evaluate.NEW_BLIND: (98, 0),
     evaluate.STYLES_BLIND: (208, 0),
     evaluate.STYLES_BLIND_2: (210, 3),
     evaluate.STYLES_BLIND_3: (248, 3),
-    evaluate.NEW_BLIND_2: (142, 1),
+    evaluate.NEW_BLIND_2: (144, 1),
 }
 
 
@@ -295,7 +296,7 @@ def test_the_figures_catch_a_skill_that_guesses():
     for path, (right, not_refused) in FIGURES.items():
         report = evaluate.evaluate(path.stem, lambda question: "causes", path)
         assert report.correct < right or not right
-        assert len(report.off_topic_answered) > not_refused
+        assert len(report.off_topic_answered) > not_refused or not report.off_topic_total
 
 
 @pytest.mark.parametrize(

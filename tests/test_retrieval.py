@@ -223,6 +223,14 @@ def test_questions_about_strength_stay_ours(question):
     assert retriever().match(question).kind in ("answer", "unsure")
 
 
+def test_a_question_that_scores_high_with_a_specific_name_is_ours_without_a_strength_word():
+    # No word about strength, but "honey" and "babies" point at botulism and nothing else.
+    assert retriever().match("why can't babies under one year old have honey").topic == "botulism"
+    assert retriever().match("what causes the adrenal glands to stop working").kind == "answer"
+    # Just below the score: other health, still refused.
+    assert retriever().match("how much water should a baby drink").kind == "off_topic"
+
+
 @pytest.mark.parametrize(
     "utterance",
     [
@@ -264,14 +272,14 @@ FIGURES = {
     evaluate.DEV: (241, 0),
     evaluate.NEW: (129, 0),
     evaluate.STYLES_DEV: (164, 0),
-    evaluate.STYLES_DEV_2: (1170, 0),
+    evaluate.STYLES_DEV_2: (1189, 0),
     evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.HOLDOUT: (172, 0),
     evaluate.NEW_BLIND: (98, 0),
     evaluate.STYLES_BLIND: (208, 0),
     evaluate.STYLES_BLIND_2: (210, 3),
-    evaluate.STYLES_BLIND_3: (248, 3),
-    evaluate.NEW_BLIND_2: (144, 1),
+    evaluate.STYLES_BLIND_3: (249, 3),
+    evaluate.NEW_BLIND_2: (145, 1),
 }
 
 

@@ -227,6 +227,9 @@ def test_a_question_that_scores_high_with_a_specific_name_is_ours_without_a_stre
     # No word about strength, but "honey" and "babies" point at botulism and nothing else.
     assert retriever().match("why can't babies under one year old have honey").topic == "botulism"
     assert retriever().match("what causes the adrenal glands to stop working").kind == "answer"
+    # Naming skin, a subject we do not cover, it must score higher still.
+    addisons = "my daughter's exhausted and weak she craves salt and her skin has gone darker"
+    assert retriever().match(addisons).topic == "addisons_disease"
     # Just below the score: other health, still refused.
     assert retriever().match("how much water should a baby drink").kind == "off_topic"
 
@@ -269,16 +272,16 @@ def test_a_wider_subject_with_more_stays_ours(question, topic):
 #: ground anywhere fails here, and one that gains should raise the figures.
 FIGURES = {
     evaluate.DATA: (256, 0),
-    evaluate.DEV: (241, 0),
+    evaluate.DEV: (242, 0),
     evaluate.NEW: (129, 0),
     evaluate.STYLES_DEV: (164, 0),
-    evaluate.STYLES_DEV_2: (1189, 0),
+    evaluate.STYLES_DEV_2: (1195, 0),
     evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.HOLDOUT: (172, 0),
     evaluate.NEW_BLIND: (98, 0),
     evaluate.STYLES_BLIND: (208, 0),
     evaluate.STYLES_BLIND_2: (210, 3),
-    evaluate.STYLES_BLIND_3: (249, 3),
+    evaluate.STYLES_BLIND_3: (251, 3),
     evaluate.NEW_BLIND_2: (145, 1),
 }
 

@@ -106,6 +106,9 @@ NEAR_SCOPE = 0.75
 #: baby drink" scores 15.9). Measured on the tuned sets, where it raised the large styles set by
 #: 19 questions and let no off-topic line through.
 SCOPE_SCORE = 16.0
+#: The same for a question that also names a subject we do not cover ("my daughter's exhausted and
+#: weak, she craves salt and her skin has gone darker" names skin): it must score higher still.
+OUTSIDE_SCORE = 24.0
 #: Spoken numbers name nothing, even when a title holds one ("vitamin b twelve").
 _NUMBERS = frozenset(terms("one two three four five six seven eight nine ten eleven twelve"))
 #: A word of one topic's title that few answers use ("guillain", not "home") makes a question
@@ -580,7 +583,8 @@ class Retriever:
         broad = _broad_terms()
         only_broad = not broad.isdisjoint(present) and not self._names_beyond(present, broad)
         if is_outside(question):
-            return top in aliased and self.condition[top] and not only_broad
+            condition = top in aliased and self.condition[top]
+            return (condition or (linked and score >= OUTSIDE_SCORE)) and not only_broad
         if linked and score >= SCOPE_SCORE and not only_broad:
             return True  # "why can't babies under one year old have honey": botulism, clearly
         folded = fold(question)

@@ -34,6 +34,7 @@ from .dialogue import (
 from .knowledge import (
     CAUSES_TOPIC,
     CONDITION,
+    EMERGENCY_TOPIC,
     GENERAL,
     KNOWLEDGE,
     KNOWLEDGE_FILE,
@@ -157,7 +158,7 @@ class Retriever:
         self.ids: list[str] = [topic.id for topic in knowledge]
         self.general: list[bool] = [topic.category == GENERAL for topic in knowledge]
         self.condition: list[bool] = [topic.category == CONDITION for topic in knowledge]
-        self.general_docs = [doc for doc, general in enumerate(self.general) if general]
+        self.general_docs = _damped(self.ids, self.general)
         self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
         fields: dict[str, list[list[str]]] = {"names": [], "text": [], "examples": []}
         raw_aliases: list[list[str]] = []
@@ -417,7 +418,7 @@ class Retriever:
         self.ids = list(data["ids"])
         self.general = list(data["general"])
         self.condition = list(data["condition"])
-        self.general_docs = [doc for doc, general in enumerate(self.general) if general]
+        self.general_docs = _damped(self.ids, self.general)
         self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
         self.vocabulary = frozenset(data["vocabulary"])
         self.domain = frozenset(data["domain"])
@@ -537,9 +538,11 @@ class Retriever:
             scores[overview] *= GENERAL_DAMPING
         # The most specific thing named wins: "can low potassium cause muscle weakness" is about
         # low potassium, not about causes in general, though it says "cause" and "weakness".
-        if any(not self.general[doc] for doc in best_alias):
+        specific = [doc for doc in best_alias if not self.general[doc]]
+        if specific:
             for doc in self.general_docs:
-                scores[doc] *= GENERAL_DAMPING
+                if specific != [doc]:  # "what counts as an emergency" names only the emergency
+                    scores[doc] *= GENERAL_DAMPING
         named_near: set[int] = set()
         nearest = self._nearest(present, named_near)
         if near is not None:
@@ -665,6 +668,13 @@ class Retriever:
         """A complaint about strength that the general answer on causes fits (it says when to
         get help): the answer when a question names no topic and none stands out."""
         return CAUSES_TOPIC in self.ids and is_about_strength(fold(question))
+
+
+def _damped(ids: list[str], general: list[bool]) -> list[int]:
+    """The topics a specific name outranks: the general ones, and the emergency topic, whose
+    warning signs are not the answer to "is a stroke always an emergency" (the stroke topic
+    says so, and more)."""
+    return [doc for doc, topic in enumerate(ids) if general[doc] or topic == EMERGENCY_TOPIC]
 
 
 @cache

@@ -87,6 +87,28 @@ def test_a_named_condition_outranks_the_emergency_topic(question, topic):
     assert retriever().match(question).topic == topic
 
 
+@pytest.mark.parametrize(
+    ("spoken", "expected"),
+    [
+        ("see oh pee dee weak", ["copd", "weak"]),
+        ("em are eye scan", ["mri", "scan"]),
+        ("tee eye a", ["tia"]),
+        ("why are you tired", ["why", "tir"]),  # spells nothing we know: left as said
+        ("should i see a doctor", ["should", "see", "doctor"]),
+    ],
+)
+def test_letters_said_as_words_are_put_back_only_when_they_spell_a_term(spoken, expected):
+    assert terms(spoken, retriever().vocabulary) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "topic"),
+    [("can thigh roid problems make muscles weak", "thyroid"), ("rab dough my oh lisis", "rhabdo")],
+)
+def test_a_silent_gh_and_a_longer_spelling_still_find_the_name(said, topic):
+    assert retriever().match(said).topic.startswith(topic)
+
+
 def test_at_my_age_says_who_is_asking_not_what_about():
     assert terms("at my age is weakness serious") == terms("is weakness serious")
 
@@ -292,13 +314,13 @@ FIGURES = {
     evaluate.DEV: (242, 0),
     evaluate.NEW: (129, 0),
     evaluate.STYLES_DEV: (166, 0),
-    evaluate.STYLES_DEV_2: (1201, 0),
+    evaluate.STYLES_DEV_2: (1207, 0),
     evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.HOLDOUT: (172, 0),
     evaluate.NEW_BLIND: (98, 0),
     evaluate.STYLES_BLIND: (207, 0),
     evaluate.STYLES_BLIND_2: (210, 3),
-    evaluate.STYLES_BLIND_3: (251, 3),
+    evaluate.STYLES_BLIND_3: (253, 3),
     evaluate.NEW_BLIND_2: (145, 1),
 }
 

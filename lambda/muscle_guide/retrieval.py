@@ -439,7 +439,7 @@ class Retriever:
     def respell(self, question: str) -> str:
         """Put back together the names speech recognition splits or mishears.
 
-        A run of two to four words that holds a word we do not know ("rab doe my lysis") is
+        A run of two to five words that holds a word we do not know ("rab doe my lysis") is
         replaced by the topic-name word that sounds the same ("rhabdomyolysis"), if exactly one
         does; words we know are never touched on their own, nor is an everyday word the
         synonyms fold onto ours ("shattered" means exhausted, though it sounds like "steroid").
@@ -458,11 +458,11 @@ class Retriever:
         out: list[str] = []
         i = 0
         while i < len(said):
-            if not any(unknown[i : i + 4]):  # no window from here holds an unknown word
+            if not any(unknown[i : i + 5]):  # no window from here holds an unknown word
                 out.append(said[i])
                 i += 1
                 continue
-            for size in (4, 3, 2, 1):
+            for size in (5, 4, 3, 2, 1):
                 window = said[i : i + size]
                 if len(window) < size or not any(unknown[i : i + size]):
                     continue
@@ -472,7 +472,7 @@ class Retriever:
                 if len(joined) < MIN_SOUNDED or not joined.isalpha():
                     continue
                 found = self.sounds.get(sound(joined))
-                if found is not None and abs(len(found) - len(joined)) <= 2 and found not in window:
+                if found is not None and _close(found, joined) and found not in window:
                     out.append(found)
                     i += size
                     break
@@ -689,14 +689,21 @@ MIN_SOUNDED = 7
 
 @lru_cache(maxsize=4096)
 def sound(word: str) -> str:
-    """A rough key for how a word sounds: spellings of one sound folded, vowels after the first
-    letter and doubled letters dropped.
+    """A rough key for how a word sounds: spellings of one sound folded, a silent "gh" ("thigh
+    roid", "rab dough") and vowels after the first letter and doubled letters dropped.
 
     >>> sound("hypokalemia") == sound("hypocalemia"), sound("sarcopenia") == sound("sircopeenia")
     (True, True)
     """
     word = word.lower()
-    for spelled, said in (("ph", "f"), ("ck", "k"), ("q", "k"), ("x", "ks"), ("z", "s")):
+    for spelled, said in (
+        ("ph", "f"),
+        ("gh", ""),
+        ("ck", "k"),
+        ("q", "k"),
+        ("x", "ks"),
+        ("z", "s"),
+    ):
         word = word.replace(spelled, said)
     word = word.replace("c", "k").replace("y", "i")
     head, rest = word[:1], word[1:]
@@ -706,6 +713,12 @@ def sound(word: str) -> str:
         if ch != key[-1]:
             key += ch
     return key
+
+
+def _close(name: str, said: str) -> bool:
+    """Near enough in length for a respelling: within two letters, or a fifth of a long name
+    ("rab dough my oh lisis" is three letters longer than "rhabdomyolysis")."""
+    return abs(len(name) - len(said)) <= max(2, max(len(name), len(said)) // 5)
 
 
 def example_questions() -> dict[str, list[str]]:

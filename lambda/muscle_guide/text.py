@@ -15,7 +15,7 @@ from collections.abc import Container
 from functools import lru_cache
 
 #: Bump when a change here alters the terms of any text: the saved search index depends on them.
-FOLDING_VERSION = 1
+FOLDING_VERSION = 2
 
 _WORD = re.compile(r"[a-z0-9]+")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
@@ -163,6 +163,41 @@ def join_letters(tokens: list[str], vocabulary: Container[str] = ()) -> list[str
     return [token for token, _ in _join_letters(tokens, vocabulary)]
 
 
+#: How letters sound when speech recognition writes them as words ("see oh pee dee" is C O P D).
+_LETTER_WORDS = {
+    "ay": "a", "bee": "b", "be": "b", "see": "c", "sea": "c", "cee": "c", "dee": "d",
+    "ee": "e", "ef": "f", "eff": "f", "gee": "g", "jee": "g", "aitch": "h", "eye": "i",
+    "jay": "j", "kay": "k", "el": "l", "ell": "l", "em": "m", "en": "n", "oh": "o",
+    "pee": "p", "queue": "q", "cue": "q", "are": "r", "ar": "r", "es": "s", "ess": "s",
+    "tee": "t", "tea": "t", "you": "u", "vee": "v", "ex": "x", "why": "y", "zed": "z",
+    "zee": "z",
+}  # fmt: skip
+
+
+def _letters_said(tokens: list[str], vocabulary: Container[str]) -> list[str]:
+    """Runs of letters said as words put back as letters, where they spell a term we know.
+
+    Only a run that spells one of our terms is changed, so "why are you tired" keeps its words
+    while "em are eye" becomes m r i.
+    """
+    out: list[str] = []
+    at = 0
+    while at < len(tokens):
+        for size in (4, 3, 2):
+            run = tokens[at : at + size]
+            if len(run) < size or not all(t in _LETTER_WORDS or len(t) == 1 for t in run):
+                continue
+            letters = [_LETTER_WORDS.get(t, t) for t in run]
+            if any(t in _LETTER_WORDS for t in run) and "".join(letters) in vocabulary:
+                out += letters
+                at += size
+                break
+        else:
+            out.append(tokens[at])
+            at += 1
+    return out
+
+
 def _join_letters(tokens: list[str], vocabulary: Container[str]) -> list[tuple[str, bool]]:
     """Tokens with a flag saying whether they were spelled out letter by letter."""
     out: list[tuple[str, bool]] = []
@@ -201,7 +236,7 @@ def terms(text: str, vocabulary: Container[str] = (), keep_stopwords: bool = Fal
     ['me']
     """
     # Phrase synonyms map onto plain lower-case words, so a split is all the second pass needs.
-    tokens = _join_letters(fold(text).split(), vocabulary)
+    tokens = _join_letters(_letters_said(fold(text).split(), vocabulary), vocabulary)
     out = []
     for token, spelled in tokens:
         token = WORD_SYNONYMS.get(token, token)

@@ -274,6 +274,20 @@ def test_a_question_that_scores_high_with_a_specific_name_is_ours_without_a_stre
 
 
 @pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("right so how does the signal get from your head down to your legs", "how_muscles_work"),
+        ("my husband snores and stops breathing at night and he's weak all day", "sleep"),
+    ],
+)
+def test_words_we_share_with_other_subjects_stay_ours_in_our_sense(question, topic):
+    # A nerve signal is not a phone signal; snoring with weakness is sleep apnoea's.
+    assert retriever().match(question).topic == topic
+    assert retriever().match("my phone signal is weak").kind == "off_topic"
+    assert retriever().match("my husband snores so loudly what can he do").kind == "off_topic"
+
+
+@pytest.mark.parametrize(
     "utterance",
     [
         "what are the symptoms of covid",  # long covid is ours, covid is not
@@ -314,14 +328,14 @@ FIGURES = {
     evaluate.DEV: (242, 0),
     evaluate.NEW: (129, 0),
     evaluate.STYLES_DEV: (166, 0),
-    evaluate.STYLES_DEV_2: (1207, 0),
+    evaluate.STYLES_DEV_2: (1212, 0),
     evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.HOLDOUT: (172, 0),
     evaluate.NEW_BLIND: (98, 0),
     evaluate.STYLES_BLIND: (207, 0),
-    evaluate.STYLES_BLIND_2: (210, 3),
+    evaluate.STYLES_BLIND_2: (211, 3),
     evaluate.STYLES_BLIND_3: (253, 3),
-    evaluate.NEW_BLIND_2: (145, 1),
+    evaluate.NEW_BLIND_2: (146, 1),
 }
 
 

@@ -109,6 +109,11 @@ def test_a_silent_gh_and_a_longer_spelling_still_find_the_name(said, topic):
     assert retriever().match(said).topic.startswith(topic)
 
 
+def test_under_the_weather_is_an_idiom_not_a_forecast():
+    assert retriever().match("feeling under the weather and weak").kind == "answer"
+    assert retriever().match("what is the weather like").kind == "off_topic"
+
+
 def test_at_my_age_says_who_is_asking_not_what_about():
     assert terms("at my age is weakness serious") == terms("is weakness serious")
 

@@ -578,8 +578,9 @@ class Retriever:
         strength or names a condition: "can a sore throat lead to rheumatic fever" is ours.
         """
         linked = not self.naming_terms.isdisjoint(query)
-        if is_request(question) and (
-            is_request_start(question) or not is_about_strength(fold(question), linked)
+        folded = fold(question)  # idioms read plainly: "under the weather" asks no forecast
+        if is_request(folded) and (
+            is_request_start(question) or not is_about_strength(folded, linked)
         ):
             return False
         present = set(query)
@@ -590,7 +591,6 @@ class Retriever:
             return (condition or (linked and score >= OUTSIDE_SCORE)) and not only_broad
         if linked and score >= SCOPE_SCORE and not only_broad:
             return True  # "why can't babies under one year old have honey": botulism, clearly
-        folded = fold(question)
         if is_about_strength(folded, linked):
             return True
         if only_broad and not says_scope_word(folded):

@@ -340,13 +340,13 @@ def main(argv: list[str] | None = None) -> int:
         if report.unmatched and not args.quiet:
             print("\n".join(f"  unmatched: {question!r}" for question in report.unmatched))
     target = f"(targets on the main set: {TARGET:.0%}, strict {STRICT_TARGET:.0%})"
-    print(f"\n{'summary':<26} {'top-1':>7} {'unmatched':>10}   off-topic not refused {target}")
+    print(f"\n{'summary':<29} {'top-1':>7} {'unmatched':>10}   off-topic not refused {target}")
     for report in reports:
         off = f"{len(report.off_topic_answered)}/{report.off_topic_total}"
         share = report.unmatched_share
         unmatched = "" if share is None else f"{share:.1%}"
         top1 = f"{report.accuracy:.1%}" if report.total else "-"  # an off-topic-only set
-        print(f"{report.name:<26} {top1:>7} {unmatched:>10}   {off:>18}")
+        print(f"{report.name:<29} {top1:>7} {unmatched:>10}   {off:>18}")
     if skipped:
         print(f"strict (virtual-alexa): not run: {skipped}")
     blind = ((path, "never tuned on") for path in (STYLES_BLIND, STYLES_BLIND_2, STYLES_BLIND_3))

@@ -68,6 +68,9 @@ def test_samples_not_the_simulators_last_resort_route_the_main_set(locale):
         ("pins and needles", ["tingl"]),
         ("going through the change", ["going", "through", "menopaus"]),
         ("loose motions", ["diarrhoea"]),
+        ("preggers and crook", ["pregnant", "ill"]),
+        ("years on the grog", ["year", "alcohol", "alcohol"]),
+        ("a lazy thyroid", ["underactiv", "thyroid"]),
     ],
 )
 def test_spoken_forms_fold_to_the_same_terms(spoken, expected):
@@ -333,7 +336,7 @@ FIGURES = {
     evaluate.DEV: (242, 0),
     evaluate.NEW: (129, 0),
     evaluate.STYLES_DEV: (166, 0),
-    evaluate.STYLES_DEV_2: (1212, 0),
+    evaluate.STYLES_DEV_2: (1221, 0),
     evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.HOLDOUT: (172, 0),
     evaluate.NEW_BLIND: (98, 0),

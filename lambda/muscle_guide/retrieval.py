@@ -158,7 +158,7 @@ class Retriever:
         self.ids: list[str] = [topic.id for topic in knowledge]
         self.general: list[bool] = [topic.category == GENERAL for topic in knowledge]
         self.condition: list[bool] = [topic.category == CONDITION for topic in knowledge]
-        self.general_docs = _damped(self.ids, self.general)
+        self.damped_docs = _damped(self.ids, self.general)
         self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
         fields: dict[str, list[list[str]]] = {"names": [], "text": [], "examples": []}
         raw_aliases: list[list[str]] = []
@@ -418,7 +418,7 @@ class Retriever:
         self.ids = list(data["ids"])
         self.general = list(data["general"])
         self.condition = list(data["condition"])
-        self.general_docs = _damped(self.ids, self.general)
+        self.damped_docs = _damped(self.ids, self.general)
         self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
         self.vocabulary = frozenset(data["vocabulary"])
         self.domain = frozenset(data["domain"])
@@ -540,7 +540,7 @@ class Retriever:
         # low potassium, not about causes in general, though it says "cause" and "weakness".
         specific = [doc for doc in best_alias if not self.general[doc]]
         if specific:
-            for doc in self.general_docs:
+            for doc in self.damped_docs:
                 if specific != [doc]:  # "what counts as an emergency" names only the emergency
                     scores[doc] *= GENERAL_DAMPING
         named_near: set[int] = set()

@@ -180,6 +180,8 @@ def _letters_said(tokens: list[str], vocabulary: Container[str]) -> list[str]:
     Only a run that spells one of our terms is changed, so "why are you tired" keeps its words
     while "em are eye" becomes m r i.
     """
+    if not any(token in _LETTER_WORDS for token in tokens):
+        return tokens  # most questions: no letter said as a word, nothing to try
     out: list[str] = []
     at = 0
     while at < len(tokens):

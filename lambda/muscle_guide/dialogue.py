@@ -196,14 +196,19 @@ def _things_rated(words: str) -> str:
     if not any(f" {word} " in f" {words} " for word in _RATED):
         return words
 
-    feelings = _words("feelings")
+    feelings, body = _words("feelings"), _words("body")
 
     def blank(match: re.Match[str]) -> str:
         subject, run = match.group(1), match.group(0).split()[1:-1]
-        if subject in _words("body") or subject in _words("people") or subject in feelings:
+        if subject in body or subject in _words("people") or subject in feelings:
             return match.group(0)
         if not feelings.isdisjoint(run):
             return match.group(0)  # "i nod off in the day and feel weak"
+        if "and" in run and not _words("clause_verbs").isdisjoint(run[run.index("and") + 1 :]):
+            return match.group(0)  # "she had the flu and is still weak": a new clause's subject
+        following = words[match.end() :].split(maxsplit=1)[:1]
+        if following and following[0] in body:
+            return match.group(0)  # "bad lungs and weak legs": the legs are what is weak
         return match.group(0)[: match.start(2) - match.start(0)] + "-"
 
     return _rated_subject().sub(blank, words)

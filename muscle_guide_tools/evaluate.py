@@ -57,6 +57,10 @@ STYLES_BLIND_2 = DATA.with_name("questions_styles_blind2.yaml")
 #: was seen.
 STYLES_BLIND_3 = DATA.with_name("questions_styles_blind3.yaml")
 NEW_BLIND_2 = DATA.with_name("questions_new_topics_blind2.yaml")
+#: A fourth styles set (43 per style, 42 off-topic) and a third on the new topics, written the
+#: same way in the next round, after its first changes and before any figure of theirs was seen.
+STYLES_BLIND_4 = DATA.with_name("questions_styles_blind4.yaml")
+NEW_BLIND_3 = DATA.with_name("questions_new_topics_blind3.yaml")
 #: A larger tuned set in five of the styles (16 questions per topic), written by helpers who saw
 #: only the topic list and each topic's short answer.
 STYLES_DEV_2 = DATA.with_name("questions_styles_dev2.yaml")
@@ -66,7 +70,16 @@ OFF_TOPIC_DEV = DATA.with_name("questions_off_topic_dev.yaml")
 #: The sets we tune on. A blind set's questions that also stand word for word in one of these
 #: (or among the indexed example questions) are not blind: see ``Report.unseen``.
 TUNED = (DATA, DEV, NEW, STYLES_DEV, STYLES_DEV_2, OFF_TOPIC_DEV)
-BLIND = (HOLDOUT, NEW_BLIND, STYLES_BLIND, STYLES_BLIND_2, STYLES_BLIND_3, NEW_BLIND_2)
+BLIND = (
+    HOLDOUT,
+    NEW_BLIND,
+    STYLES_BLIND,
+    STYLES_BLIND_2,
+    STYLES_BLIND_3,
+    NEW_BLIND_2,
+    STYLES_BLIND_4,
+    NEW_BLIND_3,
+)
 
 
 @dataclass
@@ -294,6 +307,8 @@ def all_reports(virtual_alexa: bool = True) -> tuple[list[Report], str | None]:
     reports.append(evaluate("styles blind 2 retrieval", retrieval_answer, STYLES_BLIND_2))
     reports.append(evaluate("styles blind 3 retrieval", retrieval_answer, STYLES_BLIND_3))
     reports.append(evaluate("new topics blind 2 retrieval", retrieval_answer, NEW_BLIND_2))
+    reports.append(evaluate("styles blind 4 retrieval", retrieval_answer, STYLES_BLIND_4))
+    reports.append(evaluate("new topics blind 3 retrieval", retrieval_answer, NEW_BLIND_3))
     skipped = None
     if virtual_alexa:
         from muscle_guide_tools.virtual_alexa import Unavailable
@@ -349,7 +364,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{report.name:<29} {top1:>7} {unmatched:>10}   {off:>18}")
     if skipped:
         print(f"strict (virtual-alexa): not run: {skipped}")
-    blind = ((path, "never tuned on") for path in (STYLES_BLIND, STYLES_BLIND_2, STYLES_BLIND_3))
+    blind = (
+        (path, "never tuned on")
+        for path in (STYLES_BLIND, STYLES_BLIND_2, STYLES_BLIND_3, STYLES_BLIND_4, NEW_BLIND_3)
+    )
     for path, note in ((STYLES_DEV, "tuned on"), (STYLES_DEV_2, "tuned on"), *blind):
         print(f"\n{path.name}, by style ({note})")
         for style, (right, total) in by_style(path).items():

@@ -336,7 +336,7 @@ FIGURES = {
     evaluate.DEV: (242, 0),
     evaluate.NEW: (129, 0),
     evaluate.STYLES_DEV: (166, 0),
-    evaluate.STYLES_DEV_2: (1221, 0),
+    evaluate.STYLES_DEV_2: (1234, 0),
     evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.HOLDOUT: (172, 0),
     evaluate.NEW_BLIND: (98, 0),
@@ -344,6 +344,8 @@ FIGURES = {
     evaluate.STYLES_BLIND_2: (211, 3),
     evaluate.STYLES_BLIND_3: (253, 3),
     evaluate.NEW_BLIND_2: (146, 1),
+    evaluate.STYLES_BLIND_4: (224, 3),
+    evaluate.NEW_BLIND_3: (127, 0),
 }
 
 

@@ -63,13 +63,15 @@ format: $(STAMP) ## apply ruff formatting and safe fixes
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-model: $(STAMP) ## regenerate the interaction models and the search index from the data
+model: $(STAMP) ## regenerate the interaction models, the search index and the topic model
 	$(PY) -m muscle_guide_tools.model_generate
 	$(PY) -m muscle_guide_tools.red_flag_anchors
 	$(PY) -m muscle_guide.retrieval
+	$(PY) -m muscle_guide_tools.topic_classifier
 
-index: $(STAMP) ## rebuild lambda/muscle_guide/data/search_index.json after editing the knowledge
+index: $(STAMP) ## rebuild the search index and the topic model after editing the knowledge
 	$(PY) -m muscle_guide.retrieval
+	$(PY) -m muscle_guide_tools.topic_classifier
 
 review: $(STAMP) ## write build/review.pdf, the clinician review packet (LOCALE=en-GB to change)
 	$(PY) -m muscle_guide_tools.review --locale $(LOCALE)

@@ -457,11 +457,15 @@ def _largest_packages(source: Path, count: int = 5) -> str:
 
 
 def check_data_is_current() -> None:
-    """Refuse to ship a search index built from another knowledge base (the skill trusts it)."""
+    """Refuse to ship a search index or topic model built from other data (the skill trusts
+    both)."""
     from muscle_guide.retrieval import is_current
+    from muscle_guide_tools import topic_classifier
 
     if not is_current():
         raise BuildError("the search index is stale: run `make index` (or `make model`)")
+    if not topic_classifier.is_current():
+        raise BuildError("the topic model is stale: run `make index` (or `make model`)")
 
 
 def stage(dest: Path, python: str | None, *, require_python: bool = False) -> Precompiled | None:

@@ -35,11 +35,11 @@ def test_a_changed_input_makes_the_weights_stale(tmp_path):
     assert not topic_classifier.is_current(tmp_path / "missing.json")
 
 
-def test_the_model_learns_only_from_the_tuned_set_it_names():
+def test_the_model_learns_only_from_the_tuned_sets_it_names():
     """Every other labelled set still measures the model: none of their questions is trained on,
     unless the same words are also an example question or a name."""
     trained = {question for question, _ in topic_classifier.training_rows()}
-    styles = {q for q, _ in evaluate.load(evaluate.STYLES_DEV_2)[0]}
+    styles = {q for path in topic_classifier.STYLES_SETS for q, _ in evaluate.load(path)[0]}
     examples = {q for qs in retrieval.example_questions().values() for q in qs}
     names_and_examples = (trained - styles) | examples
     for path in (*evaluate.BLIND, evaluate.DATA, evaluate.DEV, evaluate.NEW, evaluate.STYLES_DEV):

@@ -336,17 +336,17 @@ FIGURES = {
     evaluate.DEV: (243, 0),
     evaluate.NEW: (129, 0),
     evaluate.STYLES_DEV: (171, 0),
-    evaluate.STYLES_DEV_2: (1299, 0),
-    evaluate.STYLES_DEV_3: (1241, 0),
+    evaluate.STYLES_DEV_2: (1300, 0),
+    evaluate.STYLES_DEV_3: (1255, 0),
     evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.HOLDOUT: (174, 0),
     evaluate.NEW_BLIND: (100, 0),
     evaluate.STYLES_BLIND: (212, 0),
-    evaluate.STYLES_BLIND_2: (216, 3),
+    evaluate.STYLES_BLIND_2: (217, 3),
     evaluate.STYLES_BLIND_3: (258, 3),
     evaluate.NEW_BLIND_2: (149, 1),
-    evaluate.STYLES_BLIND_4: (233, 3),
-    evaluate.NEW_BLIND_3: (135, 0),
+    evaluate.STYLES_BLIND_4: (234, 3),
+    evaluate.NEW_BLIND_3: (133, 0),
 }
 
 

@@ -1,8 +1,9 @@
 """Emergencies first, and no false alarms: the labelled red-flag sets through the whole skill.
 
-Four sets, one policy. ``red_flags.yaml``, ``red_flags_dev.yaml`` and ``red_flags_dev2.yaml`` (in
-the users' voices) were written to develop the screen and it is tuned on them: every alarm must
-be caught and no calm utterance may raise one.
+Five sets, one policy. ``red_flags.yaml``, ``red_flags_dev.yaml``, ``red_flags_dev2.yaml`` and
+``red_flags_dev3.yaml`` (the last two in the users' voices and dialects) were written to develop
+the screen and it is tuned on them: every alarm must be caught and no calm utterance may raise
+one.
 ``red_flags_blind.yaml`` was written by someone who saw neither the patterns nor the other sets,
 before any result was looked at, and is never tuned on: its figures are reported in the README and
 guarded here with a floor, so a change that makes the blind figures worse fails.
@@ -26,7 +27,7 @@ from support import in_session, run, said, topic_of
 DATA_DIR = Path(__file__).parent / "data"
 TUNED = {
     name: yaml.safe_load((DATA_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
-    for name in ("red_flags", "red_flags_dev", "red_flags_dev2")
+    for name in ("red_flags", "red_flags_dev", "red_flags_dev2", "red_flags_dev3")
 }
 BLIND = yaml.safe_load((DATA_DIR / "red_flags_blind.yaml").read_text(encoding="utf-8"))
 ALARMS = [u for data in TUNED.values() for u in data["alarm"]]
@@ -34,7 +35,7 @@ CALM = [u for data in TUNED.values() for u in data["calm"]]
 LOCALES = sorted(EMERGENCY_NUMBERS)
 #: The blind set's figures when it was first run (README, "Emergencies first"). Never tune on it:
 #: these floors only stop a later change from making them worse.
-BLIND_MIN_RECALL = 0.92  # 128 of 139 now; 126 on the first run
+BLIND_MIN_RECALL = 0.92  # 129 of 139 now; 126 on the first run
 BLIND_MAX_FALSE_ALARMS = 0.01  # 1 of 160 on the first run
 
 

@@ -70,9 +70,11 @@ STYLES_DEV_3 = DATA.with_name("questions_styles_dev3.yaml")
 #: Off-topic utterances only (things called weak, other health, errands), written by a helper
 #: to tune the refusal on: none may get an answer or a menu.
 OFF_TOPIC_DEV = DATA.with_name("questions_off_topic_dev.yaml")
+#: A second one (240), asked for hard cases that share our words, in the users' voices.
+OFF_TOPIC_DEV_2 = DATA.with_name("questions_off_topic_dev2.yaml")
 #: The sets we tune on. A blind set's questions that also stand word for word in one of these
 #: (or among the indexed example questions) are not blind: see ``Report.unseen``.
-TUNED = (DATA, DEV, NEW, STYLES_DEV, STYLES_DEV_2, STYLES_DEV_3, OFF_TOPIC_DEV)
+TUNED = (DATA, DEV, NEW, STYLES_DEV, STYLES_DEV_2, STYLES_DEV_3, OFF_TOPIC_DEV, OFF_TOPIC_DEV_2)
 BLIND = (
     HOLDOUT,
     NEW_BLIND,
@@ -307,6 +309,7 @@ def all_reports(virtual_alexa: bool = True) -> tuple[list[Report], str | None]:
     reports.append(evaluate("styles dev 2 retrieval", retrieval_answer, STYLES_DEV_2))
     reports.append(evaluate("styles dev 3 retrieval", retrieval_answer, STYLES_DEV_3))
     reports.append(evaluate("off-topic dev retrieval", retrieval_answer, OFF_TOPIC_DEV))
+    reports.append(evaluate("off-topic dev 2 retrieval", retrieval_answer, OFF_TOPIC_DEV_2))
     reports.append(evaluate("styles blind retrieval", retrieval_answer, STYLES_BLIND))
     reports.append(evaluate("styles blind 2 retrieval", retrieval_answer, STYLES_BLIND_2))
     reports.append(evaluate("styles blind 3 retrieval", retrieval_answer, STYLES_BLIND_3))

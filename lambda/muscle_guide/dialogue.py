@@ -182,7 +182,22 @@ def facets_asked(text: str) -> tuple[str, ...]:
 
 #: Scope words that say how strong or weak something is: their subject decides whether a body
 #: is meant ("my legs are weak") or a thing ("the shelf is too weak").
-_RATED = ("weak", "weaker", "weakest", "feeble", "strong", "stronger", "strongest", "tired")
+_RATED = (
+    "weak",
+    "weaker",
+    "weakest",
+    "feeble",
+    "strong",
+    "stronger",
+    "strongest",
+    "tired",
+    "droopy",
+    "drooping",
+    "shaky",
+    "wobbly",
+    "floppy",
+    "drained",
+)
 
 
 @cache

@@ -586,8 +586,10 @@ class Retriever:
         """
         linked = not self.naming_terms.isdisjoint(query)
         folded = fold(question)  # idioms read plainly: "under the weather" asks no forecast
-        if is_request(folded) and (
-            is_request_start(question) or not is_about_strength(folded, linked)
+        # An errand by its opening words, as said ("where's the nearest a and e": folding drops
+        # the "'s"), or by its words anywhere when nothing speaks of strength.
+        if is_request_start(question) or (
+            is_request(folded) and not is_about_strength(folded, linked)
         ):
             return False
         present = set(query)

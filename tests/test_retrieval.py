@@ -343,10 +343,10 @@ FIGURES = {
     evaluate.HOLDOUT: (174, 0),
     evaluate.NEW_BLIND: (100, 0),
     evaluate.STYLES_BLIND: (212, 0),
-    evaluate.STYLES_BLIND_2: (217, 3),
-    evaluate.STYLES_BLIND_3: (258, 3),
+    evaluate.STYLES_BLIND_2: (216, 3),
+    evaluate.STYLES_BLIND_3: (257, 3),
     evaluate.NEW_BLIND_2: (149, 1),
-    evaluate.STYLES_BLIND_4: (234, 2),
+    evaluate.STYLES_BLIND_4: (235, 2),
     evaluate.NEW_BLIND_3: (132, 0),
 }
 

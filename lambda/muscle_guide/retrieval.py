@@ -84,6 +84,7 @@ UNNAMED_LEAD = 1.1
 MENU_GUESS = 0.3
 COMPLAINT_GUESS = 0.5
 OVERRULE_GUESS = 0.9
+_NO_GUESS = Guess(None, 0.0)
 #: The topic about muscle weakness as such.
 OVERVIEW = OVERVIEW_TOPIC
 #: What each question-frame cue ("why", "cure", "see a doctor") adds to a general topic.
@@ -665,12 +666,13 @@ class Retriever:
         others = max((c for d, c in near.items() if d != top_doc), default=0.0)
         if named and closest >= NEAR_SURE and closest >= others + NEAR_SURE_LEAD:
             return Match("answer", self.ids[top_doc], candidates, top)
-        # Nothing is named clearly from here on: the topic model has a say.
-        opinion = self._guess(query)
+        # Nothing is named clearly from here on: the topic model has a say, read only now.
         if top >= MIN_UNNAMED and top >= second * UNNAMED_LEAD:
-            if not named and opinion.probability >= OVERRULE_GUESS:
+            opinion = self._guess(query) if not named else _NO_GUESS
+            if opinion.probability >= OVERRULE_GUESS:
                 return Match("answer", opinion.topic, candidates, top)
             return Match("answer", self.ids[top_doc], candidates, top)
+        opinion = self._guess(query)
         # Naming nothing, a complaint about strength ("my dad's legs are weak") hears the general
         # answer on causes rather than a menu of specific conditions it never mentioned.
         if not aliased and not any(n for _, _, n in ranked) and self._vague(question):
@@ -682,7 +684,7 @@ class Retriever:
     def _guess(self, query: list[str]) -> Guess:
         """The topic model's guess, if it names one of our topics."""
         opinion = guess(query)
-        return opinion if opinion.topic in self.ids else Guess(None, 0.0)
+        return opinion if opinion.topic in self.ids else _NO_GUESS
 
     def _complaint(
         self,

@@ -27,7 +27,7 @@ from muscle_guide import classifier
 from muscle_guide.knowledge import KNOWLEDGE_FILE
 from muscle_guide.paths import data_file
 from muscle_guide.retrieval import example_questions, retriever
-from muscle_guide.text import FOLDING_VERSION, terms
+from muscle_guide.text import FOLDING_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The large tuned sets in the users' styles: the model learns from them, so their figures no
@@ -77,9 +77,7 @@ def train() -> dict[str, Any]:
 
     search = retriever()
     rows = training_rows()
-    bags = [
-        Counter(classifier.features(terms(search.respell(q), search.vocabulary))) for q, _ in rows
-    ]
+    bags = [Counter(classifier.features(search.search_terms(q))) for q, _ in rows]
     vectorizer = DictVectorizer()
     matrix = vectorizer.fit_transform(bags)
     model = LogisticRegression(C=C, max_iter=5000)

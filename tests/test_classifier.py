@@ -11,15 +11,13 @@ import pytest
 from muscle_guide import classifier, retrieval
 from muscle_guide.classifier import guess
 from muscle_guide.retrieval import retriever
-from muscle_guide.text import terms
 from muscle_guide_tools import evaluate, topic_classifier
 
 from .support import ROOT
 
 
 def query(question: str) -> list[str]:
-    search = retriever()
-    return terms(search.respell(question), search.vocabulary)
+    return retriever().search_terms(question)
 
 
 def test_saved_weights_are_current():

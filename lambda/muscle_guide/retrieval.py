@@ -489,6 +489,11 @@ class Retriever:
                 i += 1
         return " ".join(out)
 
+    def search_terms(self, question: str) -> list[str]:
+        """A question's terms as ``match`` reads them: respelled, then folded and stemmed. The
+        topic model learns from exactly these, so training and answering cannot drift apart."""
+        return terms(self.respell(question), self.vocabulary)
+
     def rank(self, question: str) -> list[tuple[str, float]]:
         """Topics scored for ``question``, best first; topics scoring zero are left out.
 
@@ -640,7 +645,7 @@ class Retriever:
         """
         if not question or not question.strip():
             return Match("empty")
-        question = self.respell(question)
+        question = self.respell(question)  # as in search_terms, kept: scope reads it too
         query = terms(question, self.vocabulary)
         if not query:
             return Match("empty")

@@ -58,3 +58,22 @@ def test_event_answers_as_expected(name):
         assert text in said(response)
     assert topic_of(response) == topic
     assert ends(response) is should_end
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_responses_are_written_exactly_as_the_sdk_writes_them(name):
+    """The faster ``Serializer.serialize`` must not change one byte of what Alexa receives."""
+    from ask_sdk_core.serialize import DefaultSerializer
+
+    from muscle_guide.config import Settings
+    from muscle_guide.skill import Serializer, build_skill
+
+    event = json.loads((EVENTS / f"{name}.json").read_text())
+    for device in (None, {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "1.9"}}}):
+        if device is not None:  # a screen device: the response carries an APL document too
+            event["context"]["System"]["device"]["supportedInterfaces"] = device
+        ours = Serializer()
+        response = build_skill(Settings()).invoke(ours.from_event(event), None)
+        assert json.dumps(ours.serialize(response)) == json.dumps(
+            DefaultSerializer().serialize(response)
+        )

@@ -52,6 +52,8 @@ class _Rules(NamedTuple):
     signs: tuple[_Sign, ...]
     #: The first group of every gated pattern, inverted: word piece -> the patterns needing it.
     anchor_index: dict[str, frozenset[str | int]]
+    #: Whole-word spoken forms too short to index by piece ("im", "pa"), by their words.
+    word_index: dict[str, frozenset[str | int]]
     #: Patterns with no usable anchors: always tried.
     ungated: frozenset[str | int]
     #: The shortest and longest indexed pieces: other runs of a word need not be looked up.
@@ -85,6 +87,24 @@ def _pieces(value: list[list[str]]) -> _Pieces:
     return tuple(frozenset(group) for group in value)
 
 
+#: A spoken form that is one word, or a choice of words, with an optional ending: r"\bim\b",
+#: r"\b(mom|ma|amma)\b", r"\b(he|she|it)s\b".
+_WHOLE_WORDS = re.compile(r"\\b(?:\(([a-z|]+)\)|([a-z]+))([a-z]*)\\b")
+
+
+def _whole_words(pattern: str) -> frozenset[str]:
+    """The words a whole-word spoken form matches, or nothing when it is not one.
+
+    Such a form can change a text only if one of its words is there, a set look-up per word
+    instead of a regular expression tried on every question.
+    """
+    found = _WHOLE_WORDS.fullmatch(pattern)
+    if found is None:
+        return frozenset()
+    choices, word, ending = found.groups()
+    return frozenset(f"{choice}{ending}" for choice in (choices or word).split("|"))
+
+
 def _hits(text: str, r: _Rules) -> set[str | int]:
     """The patterns whose first anchor group has a piece inside some word of ``text``.
 
@@ -106,7 +126,7 @@ def _word_hits(word: str) -> frozenset[str | int]:
     """
     r = rules()
     index, shortest, longest = r.anchor_index, r.shortest, r.longest
-    found: set[str | int] = set()
+    found: set[str | int] = set(r.word_index.get(word, ()))
     size = len(word)
     for start in range(size - shortest + 1):
         for end in range(start + shortest, min(size, start + longest) + 1):
@@ -159,10 +179,15 @@ def rules() -> _Rules:
         )
     )
     index: dict[str, set[str | int]] = {}
+    by_word: dict[str, set[str | int]] = {}
     ungated: set[str | int] = set()
-    for number, (_, _, pieces) in enumerate(forms):  # spoken forms are indexed by number
+    for number, (pattern, _, pieces) in enumerate(forms):  # spoken forms are indexed by number
         if not pieces:
-            ungated.add(number)
+            for word in _whole_words(pattern) or {None}:
+                if word is None:
+                    ungated.add(number)
+                else:
+                    by_word.setdefault(word, set()).add(number)
         for piece in pieces[0] if pieces else ():
             index.setdefault(piece, set()).add(number)
     for sign in signs:
@@ -174,6 +199,7 @@ def rules() -> _Rules:
     context = data["context"]
     return _Rules(
         anchor_index={piece: frozenset(found) for piece, found in index.items()},
+        word_index={word: frozenset(found) for word, found in by_word.items()},
         ungated=frozenset(ungated),
         shortest=min(map(len, index)),
         longest=max(map(len, index)),

@@ -184,13 +184,18 @@ def _letters_said(tokens: list[str], vocabulary: Container[str]) -> list[str]:
     """
     if not any(token in _LETTER_WORDS for token in tokens):
         return tokens  # most questions: no letter said as a word, nothing to try
+    # How many tokens from each place on could be letters: a run is tried only where it fits.
+    reach = [0] * (len(tokens) + 1)
+    for at in range(len(tokens) - 1, -1, -1):
+        token = tokens[at]
+        reach[at] = reach[at + 1] + 1 if token in _LETTER_WORDS or len(token) == 1 else 0
     out: list[str] = []
     at = 0
     while at < len(tokens):
         for size in (4, 3, 2):
-            run = tokens[at : at + size]
-            if len(run) < size or not all(t in _LETTER_WORDS or len(t) == 1 for t in run):
+            if reach[at] < size:
                 continue
+            run = tokens[at : at + size]
             letters = [_LETTER_WORDS.get(t, t) for t in run]
             if any(t in _LETTER_WORDS for t in run) and "".join(letters) in vocabulary:
                 out += letters

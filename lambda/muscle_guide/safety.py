@@ -41,6 +41,9 @@ class _Sign(NamedTuple):
     requires: tuple[tuple[str, _Pieces], ...]
     needs_recent: bool
     names: frozenset[str]  # its patterns, as a set, to skip the sign in one test
+    #: A long-standing illness that explains the sign ("has c o p d" for breathlessness): with
+    #: it, the sign counts only when an acute or onset marker says it is new.
+    unless: str | None
 
 
 class _Rules(NamedTuple):
@@ -169,6 +172,7 @@ def rules() -> _Rules:
             gated(entry.get("requires", []), anchors["signs"][name]["requires"]),
             bool(entry.get("needs_recent")),
             frozenset(entry["patterns"]),
+            entry.get("unless"),
         )
         for name, entry in data["signs"].items()
     )
@@ -316,12 +320,22 @@ def screen(text: str | None) -> Finding | None:
             continue
         if not all(_needs(g, text) and _regex(p).search(text) for p, g in sign.requires):
             continue
+        if sign.unless and _explained(sign.unless, text):
+            continue
         for pattern in candidates:
             for match in _regex(pattern).finditer(text):
                 spans = spans or _clauses(text)
                 if _judge(sign, match, text, spans):
                     return Finding(sign.name, sign.advice)
     return None
+
+
+def _explained(unless: str, text: str) -> bool:
+    """Whether a long-standing illness accounts for the sign, with nothing saying it is new:
+    "my dad has c o p d and gets breathless", not "he has c o p d and suddenly can't breathe"."""
+    if not _regex(unless).search(text):
+        return False
+    return not (_context("acute").search(text) or _context("onset").search(text))
 
 
 def _may_match(text: str, r: _Rules) -> bool:
@@ -358,6 +372,8 @@ def _judge(sign: _Sign, match: re.Match[str], text: str, spans: list[tuple[int, 
         all(marker.startswith("for ") for marker in acute) and _context("dated_past").search(clause)
     ):
         return True  # not "a mini stroke last week and his arm went weak for an hour"
+    if _context("recurring").search(clause):
+        return False  # "attacks where he suddenly can't move his legs, then it wears off"
     if _context("history").search(clause) and not _context("onset").search(clause):
         return False  # "still weak since my stroke", unless "this is new" or "suddenly"
     if first > 0 and _context("continuation").match(clause):

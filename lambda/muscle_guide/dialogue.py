@@ -163,7 +163,27 @@ def is_outside(text: str) -> bool:
     if "outside" not in lists:
         return False
     bodily = "body" in lists or "feelings" in lists
-    return not (bodily and "scope_words" in lists)
+    return not (bodily and "scope_words" in lists and _bodily_beyond_things(words))
+
+
+def _bodily_beyond_things(words: str) -> bool:
+    """Whether a body or feeling word belongs to a person rather than to the thing just named:
+    "the robot arm", "my bicycle brakes feel weak" and "the gearstick feels stiff" speak of no
+    body. A word counts unless it is part of an outside subject or one of the two words after
+    it ("the lettuce heart", "the ladder feels shaky")."""
+    said = words.split()
+    entries = _entries()
+    things: set[int] = set()  # positions inside an outside subject, and just after one
+    bodily: list[int] = []
+    for at, word in enumerate(said):
+        for key, rest in entries.get(word, ()):
+            if tuple(said[at + 1 : at + 1 + len(rest)]) != rest:
+                continue
+            if key == "outside":
+                things.update(range(at, at + len(rest) + 3))
+            elif key in ("body", "feelings"):
+                bodily.append(at)
+    return any(at not in things for at in bodily)
 
 
 def facets_asked(text: str) -> tuple[str, ...]:

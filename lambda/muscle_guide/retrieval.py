@@ -48,14 +48,31 @@ from .knowledge import (
 from .logs import get_logger
 from .paths import data_file
 from .resolve import Match
-from .text import FOLDING_VERSION, FRAMES, STOPWORDS, WORD_SYNONYMS, fold, stem, terms, words
+from .text import (
+    COMBINATIONS,
+    FOLDING_VERSION,
+    FRAMES,
+    STOPWORDS,
+    WORD_SYNONYMS,
+    fold,
+    stem,
+    terms,
+    words,
+)
 
 log = get_logger(__name__)
 INDEX_FILE = Path(data_file("search_index.json"))
 #: The data the index is computed from; a change to either makes the saved index stale. Code
 #: changes are caught by FOLDING_VERSION and by a test that compares the saved index's rankings
 #: with a fresh build's.
-_INPUTS = (Path(KNOWLEDGE_FILE), Path(data_file("synonyms.json")), Path(data_file("examples.json")))
+#: Everything the index is built from: the scope words of ``dialogue.json`` shape its naming
+#: terms, so a change there makes the index stale too.
+_INPUTS = (
+    Path(KNOWLEDGE_FILE),
+    Path(data_file("synonyms.json")),
+    Path(data_file("examples.json")),
+    Path(data_file("dialogue.json")),
+)
 
 K1 = 1.2
 #: Weights are kept to this many decimals: enough to rank by, and half the index's size.
@@ -77,6 +94,8 @@ MIN_LEAD = 1.05
 MIN_MARGIN = 2.5
 #: Without any alias in the question, the evidence must be stronger and the lead wider.
 MIN_UNNAMED = 8.0
+#: How far a combined topic (``COMBINATIONS``) is put ahead of the best score: a clear lead.
+COMBINED_LEAD = 3.0
 UNNAMED_LEAD = 1.1
 #: When nothing is named clearly, the topic model's guess (``classifier.py``) settles a menu at
 #: this probability, replaces the general answer on causes for a complaint at this one, and
@@ -261,7 +280,9 @@ class Retriever:
                 t for i, doc in enumerate(fields["names"]) if not self.general[i] for t in doc
             )
             - general_names
-            - frozenset(terms(" ".join(scope_words())))
+            # A scope word says strength, not a topic; a phrase's other words ("down" in
+            # "slowed down") still may.
+            - frozenset(terms(" ".join(w for w in scope_words() if " " not in w)))
         )
         # Words of a topic's own title and name (not its everyday aliases) that no other topic's
         # title or name uses: "guillain", "iron", "polio".
@@ -563,6 +584,16 @@ class Retriever:
         for doc, cosine in nearest.items():
             if cosine >= NEAR_MIN:
                 scores[doc] += NEAR_BONUS * cosine
+        # Two topics named together whose specific case is a topic of its own ("diabetes" and
+        # "numb feet": diabetic neuropathy) hear that topic, ahead of both, unless a third
+        # topic leads ("steroid medicines" and "cushing's syndrome" is about Cushing's).
+        if len(best_alias) > 1:
+            leader = max(range(len(scores)), key=scores.__getitem__)
+            for child, parts in self.combined:
+                if parts <= best_alias.keys() and (leader in parts or leader == child):
+                    scores[child] = scores[leader] + COMBINED_LEAD
+                    best_alias.setdefault(child, 0.0)
+                    break
         items = [(-score, doc) for doc, score in enumerate(scores) if score > 0]
         ranked = heapq.nsmallest(top, items) if top is not None else sorted(items)
         if aliased is not None:
@@ -570,6 +601,21 @@ class Retriever:
         return [
             (doc, -negative, doc in best_alias or doc in named_near) for negative, doc in ranked
         ]
+
+    @property
+    def combined(self) -> list[tuple[int, frozenset[int]]]:
+        """``COMBINATIONS`` as topic indexes: (the combined topic, the topics naming it)."""
+        try:
+            return self._combined
+        except AttributeError:
+            index = {topic: doc for doc, topic in enumerate(self.ids)}
+            self._combined: list[tuple[int, frozenset[int]]] = [
+                (index[child], frozenset(index[part] for part in parts))
+                for child, sets in COMBINATIONS.items()
+                for parts in sets
+                if child in index and all(part in index for part in parts)
+            ]
+            return self._combined
 
     def _in_scope(
         self,

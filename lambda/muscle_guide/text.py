@@ -36,6 +36,11 @@ for _phrase, _replacement in sorted(_SYNONYMS["phrases"].items(), key=lambda ite
     _PHRASES.setdefault(_phrase.split()[0], []).append((_phrase.split(), _replacement))
 #: Question frames of the general topics (see data/synonyms.json): topic id -> cue phrases.
 FRAMES: dict[str, list[str]] = {k: v for k, v in _SYNONYMS["frames"].items() if k != "_comment"}
+#: Topics that are the specific case of two others named together (data/synonyms.json):
+#: topic id -> the sets of topic ids that, all named, make it the answer.
+COMBINATIONS: dict[str, list[list[str]]] = {
+    k: v for k, v in _SYNONYMS.get("combinations", {}).items() if k != "_comment"
+}
 
 STOPWORDS = frozenset(
     """

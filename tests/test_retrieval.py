@@ -263,6 +263,16 @@ def test_example_questions_are_indexed_one_by_one():
         "my bicycle brakes feel weak going downhill, how do i tighten them",
         "the gearstick feels stiff going into reverse",
         "the robot arm in my grandson's kit won't lift anything, it's too weak",
+        # Said of a thing: its strength is a dose or a make, its legs a race's.
+        "what strength of bleach should i use to clean the patio",
+        "which strength of sun cream should i put on the grandkids",
+        "the heart of the lettuce is all limp and droopy, is it still okay",
+        # An animal's body is the vet's to answer, even with a condition named.
+        "my dog's hind legs are stiff in the mornings, are there joint tablets for dogs",
+        "our old labrador is limping on his back leg after his walk",
+        "why is my cat's back leg weak, could it be diabetes",
+        "tell me a story",
+        "how old are you",
     ],
 )
 def test_things_errands_and_other_health_get_the_refusal_not_a_menu(utterance):
@@ -292,6 +302,9 @@ def test_a_body_word_right_after_a_thing_is_the_things(text, outside):
         "can a sore throat lead to rheumatic fever",  # a condition named keeps it ours
         "when should i see a doctor",  # question words alone
         "iron and tiredness",
+        "i can't walk the dog any more, my legs are too weak",  # the dog is no subject
+        "the dog pulled me over and now my wrist is weak",  # a person's own wrist
+        "my wife is on a higher strength of statin and her thighs ache",
     ],
 )
 def test_questions_about_strength_stay_ours(question):
@@ -369,7 +382,7 @@ FIGURES = {
     evaluate.STYLES_DEV_3: (1281, 0),
     evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.OFF_TOPIC_DEV_2: (0, 7),
-    evaluate.OFF_TOPIC_DEV_3: (0, 35),
+    evaluate.OFF_TOPIC_DEV_3: (0, 21),
     evaluate.HOLDOUT: (173, 0),
     evaluate.NEW_BLIND: (103, 0),
     evaluate.STYLES_BLIND: (212, 0),

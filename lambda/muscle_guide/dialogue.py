@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from functools import cache, lru_cache
+from itertools import pairwise
 from typing import Any
 
 from .paths import data_file
@@ -79,7 +80,9 @@ def choice_position(text: str) -> int | None:
 
 
 #: The word lists of ``data/dialogue.json`` that questions are read against.
-_LISTS = ("requests", "outside", "scope_words", "body", "people", "feelings", "contexts")
+_LISTS = (
+    "requests", "outside", "scope_words", "body", "people", "feelings", "contexts", "animals"
+)  # fmt: skip
 
 
 @cache
@@ -166,14 +169,39 @@ def is_outside(text: str) -> bool:
     return not (bodily and "scope_words" in lists and _bodily_beyond_things(words))
 
 
+#: Words by which a person speaks of their own body: "my wrist", "me legs".
+_OWN = frozenset({"my", "me", "mine", "our"})
+
+
+def is_about_animal(text: str) -> bool:
+    """Whether the question is about an animal's body: "my dog's back legs are weak", "our
+    old labrador is limping", not "i can't walk the dog" or "the dog pulled me over and now
+    my wrist is weak". Even a condition it names is the vet's to answer, not ours.
+
+    >>> is_about_animal("why is my cat's back leg weak"), is_about_animal("i can't walk the dog")
+    (True, False)
+    """
+    words = _normal(text)
+    if "animals" not in _lists_said(words):
+        return False
+    said = words.split()
+    animals, openers, body = _words("animals"), _words("animal_openers"), _words("body")
+    first = next((at for at, word in enumerate(said) if word in animals), None)
+    if first is None or not openers.issuperset(said[:first]):
+        return False
+    return not any(word in _OWN and following in body for word, following in pairwise(said))
+
+
 def _bodily_beyond_things(words: str) -> bool:
     """Whether a body or feeling word belongs to a person rather than to the thing just named:
     "the robot arm", "my bicycle brakes feel weak" and "the gearstick feels stiff" speak of no
     body. A word counts unless it is part of an outside subject or one of the two words after
-    it ("the lettuce heart", "the ladder feels shaky")."""
+    it ("the lettuce heart", "the ladder feels shaky"), or is said of one ("the heart of the
+    lettuce", "what strength of bleach": a thing's "strength" is its dose or make)."""
     said = words.split()
     entries = _entries()
     things: set[int] = set()  # positions inside an outside subject, and just after one
+    starts: set[int] = set()  # where each outside subject begins
     bodily: list[int] = []
     for at, word in enumerate(said):
         for key, rest in entries.get(word, ()):
@@ -181,9 +209,15 @@ def _bodily_beyond_things(words: str) -> bool:
                 continue
             if key == "outside":
                 things.update(range(at, at + len(rest) + 3))
-            elif key in ("body", "feelings"):
-                bodily.append(at)
-    return any(at not in things for at in bodily)
+                starts.add(at)
+            elif key == "body" or (key == "feelings" and said[at - 1 : at] != ["thing"]):
+                bodily.append(at)  # "the whole thing feels weak" is no one's feeling
+    of_thing = {
+        at
+        for at in bodily
+        if said[at + 1 : at + 2] == ["of"] and not starts.isdisjoint(range(at + 2, at + 5))
+    }
+    return any(at not in things and at not in of_thing for at in bodily)
 
 
 def facets_asked(text: str) -> tuple[str, ...]:

@@ -25,6 +25,7 @@ from typing import Any
 from .classifier import Guess, guess
 from .dialogue import (
     broad_names,
+    is_about_animal,
     is_about_strength,
     is_outside,
     is_request,
@@ -643,6 +644,8 @@ class Retriever:
         if is_request_start(question) or (
             is_request(folded) and not is_about_strength(folded, linked)
         ):
+            return False
+        if is_about_animal(question):
             return False
         present = set(query)
         broad = _broad_terms()

@@ -74,6 +74,11 @@ NEW_DEV_2 = DATA.with_name("questions_new_topics_dev2.yaml")
 #: (4 per topic, 20 off-topic), written in the next round before any figure of theirs was seen.
 STYLES_BLIND_5 = DATA.with_name("questions_styles_blind5.yaml")
 NEW_BLIND_4 = DATA.with_name("questions_new_topics_blind4.yaml")
+#: A sixth styles set and a fifth on the new topics, written the same way at the start of the
+#: next round, from a brief that names no example words (the earlier briefs named a few, such
+#: as "knackered", that the synonyms already knew).
+STYLES_BLIND_6 = DATA.with_name("questions_styles_blind6.yaml")
+NEW_BLIND_5 = DATA.with_name("questions_new_topics_blind5.yaml")
 #: Off-topic utterances only (things called weak, other health, errands), written by a helper
 #: to tune the refusal on: none may get an answer or a menu.
 OFF_TOPIC_DEV = DATA.with_name("questions_off_topic_dev.yaml")
@@ -106,6 +111,8 @@ BLIND = (
     NEW_BLIND_3,
     STYLES_BLIND_5,
     NEW_BLIND_4,
+    STYLES_BLIND_6,
+    NEW_BLIND_5,
 )
 
 
@@ -342,6 +349,8 @@ def all_reports(virtual_alexa: bool = True) -> tuple[list[Report], str | None]:
     reports.append(evaluate("new topics blind 3 retrieval", retrieval_answer, NEW_BLIND_3))
     reports.append(evaluate("styles blind 5 retrieval", retrieval_answer, STYLES_BLIND_5))
     reports.append(evaluate("new topics blind 4 retrieval", retrieval_answer, NEW_BLIND_4))
+    reports.append(evaluate("styles blind 6 retrieval", retrieval_answer, STYLES_BLIND_6))
+    reports.append(evaluate("new topics blind 5 retrieval", retrieval_answer, NEW_BLIND_5))
     skipped = None
     if virtual_alexa:
         from muscle_guide_tools.virtual_alexa import Unavailable
@@ -405,8 +414,10 @@ def main(argv: list[str] | None = None) -> int:
             STYLES_BLIND_3,
             STYLES_BLIND_4,
             STYLES_BLIND_5,
+            STYLES_BLIND_6,
             NEW_BLIND_3,
             NEW_BLIND_4,
+            NEW_BLIND_5,
         )
     )
     for path, note in ((STYLES_DEV, "tuned on"), (STYLES_DEV_2, "tuned on"), *blind):

@@ -393,6 +393,8 @@ FIGURES = {
     evaluate.NEW_BLIND_3: (136, 0),
     evaluate.STYLES_BLIND_5: (220, 0),
     evaluate.NEW_BLIND_4: (174, 1),
+    evaluate.STYLES_BLIND_6: (222, 1),
+    evaluate.NEW_BLIND_5: (178, 0),
 }
 
 

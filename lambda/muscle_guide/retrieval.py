@@ -488,11 +488,14 @@ class Retriever:
         out: list[str] = []
         i = 0
         while i < len(said):
-            if not any(unknown[i : i + 5]):  # no window from here holds an unknown word
+            if not any(unknown[i : i + 6]):  # no window from here holds an unknown word
                 out.append(said[i])
                 i += 1
                 continue
-            for size in (5, 4, 3, 2, 1):
+            # Of the windows from here that sound like a name, the one nearest its length:
+            # "hypo calemia" is hypokalemia, not "hypo calemia make" heard as "hypokalemic".
+            best: tuple[int, int, str] | None = None  # (length difference, -size, name)
+            for size in (6, 5, 4, 3, 2, 1):
                 window = said[i : i + size]
                 if len(window) < size or not any(unknown[i : i + size]):
                     continue
@@ -503,12 +506,15 @@ class Retriever:
                     continue
                 found = self.sounds.get(sound(joined))
                 if found is not None and _close(found, joined) and found not in window:
-                    out.append(found)
-                    i += size
-                    break
-            else:
+                    best = min(
+                        best or (1 << 30, 0, ""), (abs(len(joined) - len(found)), -size, found)
+                    )
+            if best is None:
                 out.append(said[i])
                 i += 1
+            else:
+                out.append(best[2])
+                i -= best[1]
         return " ".join(out)
 
     def search_terms(self, question: str) -> list[str]:
@@ -789,13 +795,16 @@ def sound(word: str) -> str:
     for spelled, said in (
         ("ph", "f"),
         ("gh", ""),
+        ("tion", "shun"),  # "occu pay shun al", "infect shun"
+        ("sion", "shun"),
+        ("tsh", "sh"),
         ("ck", "k"),
         ("q", "k"),
         ("x", "ks"),
         ("z", "s"),
     ):
         word = word.replace(spelled, said)
-    word = word.replace("c", "k").replace("y", "i")
+    word = word.replace("c", "k").replace("j", "g").replace("y", "i")  # "sir jury": surgery
     head, rest = word[:1], word[1:]
     rest = "".join(ch for ch in rest if ch not in "aeiouhw")
     key = head
@@ -810,7 +819,10 @@ def _close(name: str, said: str) -> bool:
     name. Split names gain vowels ("die a bee tees" is three letters longer than "diabetes",
     "rab dough my oh lisis" three longer than "rhabdomyolysis"); the sound key already holds
     the consonants to the name."""
-    return abs(len(name) - len(said)) <= max(3, max(len(name), len(said)) // 4)
+    gained = len(said) - len(name)
+    if gained > 0:
+        return gained <= max(4, len(name) // 3)  # "pee ree odd ick", "high poe toe nia"
+    return -gained <= max(3, len(name) // 4)
 
 
 def example_questions() -> dict[str, list[str]]:

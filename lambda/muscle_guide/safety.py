@@ -368,9 +368,10 @@ def _judge(sign: _Sign, match: re.Match[str], text: str, spans: list[tuple[int, 
     if _negated(clause[:start]):
         return False
     acute = [m.group() for m in _context("acute").finditer(clause)]
-    if acute and not (
-        all(marker.startswith("for ") for marker in acute) and _context("dated_past").search(clause)
-    ):
+    dated = _context("dated_past").search(clause)
+    if dated and _only_manner(clause, acute):
+        return False  # "her side went weak all of a sudden last winter": how it began, then
+    if acute and not (all(marker.startswith("for ") for marker in acute) and dated):
         return True  # not "a mini stroke last week and his arm went weak for an hour"
     if _context("recurring").search(clause):
         return False  # "attacks where he suddenly can't move his legs, then it wears off"
@@ -383,6 +384,23 @@ def _judge(sign: _Sign, match: re.Match[str], text: str, spans: list[tuple[int, 
     if _context("hypothetical").search(clause) or _asked_about(clause, start, end):
         return False
     return not sign.needs_recent or bool(_context("recent").search(clause))
+
+
+#: Words that say how a sign began, not when: with a date in the past they tell a history.
+_MANNER = frozenset({"sudden", "suddenly", "all of a sudden", "out of nowhere", "out of the blue"})
+#: Words that bring a dated story into the present: "last week ..., and now".
+_NOW = re.compile(r"\b(now|today|tonight|still|again|right now|this (morning|afternoon|evening))\b")
+
+
+def _only_manner(clause: str, acute: list[str]) -> bool:
+    """Whether the clause's only words of time or onset say how it began ("all of a sudden")
+    or how long it lasted ("for ten minutes"), none of them that it is happening now."""
+    onset = [m.group() for m in _context("onset").finditer(clause)]
+    if not onset and not acute:
+        return False  # nothing to excuse: the other rules decide
+    if _NOW.search(clause):
+        return False
+    return all(word in _MANNER or word.startswith("for ") for word in [*acute, *onset])
 
 
 def red_flag(text: str | None) -> str | None:

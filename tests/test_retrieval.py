@@ -292,6 +292,9 @@ def test_example_questions_are_indexed_one_by_one():
         "my dog's hind legs are stiff in the mornings, are there joint tablets for dogs",
         "our old labrador is limping on his back leg after his walk",
         "why is my cat's back leg weak, could it be diabetes",
+        "my grandson's hamster seems weak and sleeps all day, is he just getting old",
+        "what strength of paracetamol can an eighty year old take",
+        "kindly set alarm for five thirty for my morning walk",
         "tell me a story",
         "how old are you",
     ],
@@ -405,6 +408,7 @@ FIGURES = {
     evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.OFF_TOPIC_DEV_2: (0, 7),
     evaluate.OFF_TOPIC_DEV_3: (0, 21),
+    evaluate.OFF_TOPIC_DEV_4: (0, 27),
     evaluate.HOLDOUT: (174, 0),
     evaluate.NEW_BLIND: (103, 0),
     evaluate.STYLES_BLIND: (217, 0),
@@ -415,7 +419,7 @@ FIGURES = {
     evaluate.NEW_BLIND_3: (138, 0),
     evaluate.STYLES_BLIND_5: (225, 0),
     evaluate.NEW_BLIND_4: (176, 1),
-    evaluate.STYLES_BLIND_6: (226, 1),
+    evaluate.STYLES_BLIND_6: (225, 0),
     evaluate.NEW_BLIND_5: (180, 0),
 }
 

@@ -187,7 +187,10 @@ def is_about_animal(text: str) -> bool:
     said = words.split()
     animals, openers, body = _words("animals"), _words("animal_openers"), _words("body")
     first = next((at for at, word in enumerate(said) if word in animals), None)
-    if first is None or not openers.issuperset(said[:first]):
+    if first is None:
+        return False
+    people = _words("people")  # a person's pet: "my grandson's hamster"
+    if not all(word in openers or word.removesuffix("s") in people for word in said[:first]):
         return False
     return not any(word in _OWN and following in body for word, following in pairwise(said))
 

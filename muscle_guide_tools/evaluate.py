@@ -82,6 +82,10 @@ NEW_BLIND_4 = DATA.with_name("questions_new_topics_blind4.yaml")
 #: as "knackered", that the synonyms already knew).
 STYLES_BLIND_6 = DATA.with_name("questions_styles_blind6.yaml")
 NEW_BLIND_5 = DATA.with_name("questions_new_topics_blind5.yaml")
+#: A seventh styles set and a sixth on the new topics, written the same way near the end of that
+#: round, asked to tell at least half of their situations in everyday words, not by name.
+STYLES_BLIND_7 = DATA.with_name("questions_styles_blind7.yaml")
+NEW_BLIND_6 = DATA.with_name("questions_new_topics_blind6.yaml")
 #: Off-topic utterances only (things called weak, other health, errands), written by a helper
 #: to tune the refusal on: none may get an answer or a menu.
 OFF_TOPIC_DEV = DATA.with_name("questions_off_topic_dev.yaml")
@@ -121,6 +125,8 @@ BLIND = (
     NEW_BLIND_4,
     STYLES_BLIND_6,
     NEW_BLIND_5,
+    STYLES_BLIND_7,
+    NEW_BLIND_6,
 )
 
 
@@ -361,6 +367,8 @@ def all_reports(virtual_alexa: bool = True) -> tuple[list[Report], str | None]:
     reports.append(evaluate("new topics blind 4 retrieval", retrieval_answer, NEW_BLIND_4))
     reports.append(evaluate("styles blind 6 retrieval", retrieval_answer, STYLES_BLIND_6))
     reports.append(evaluate("new topics blind 5 retrieval", retrieval_answer, NEW_BLIND_5))
+    reports.append(evaluate("styles blind 7 retrieval", retrieval_answer, STYLES_BLIND_7))
+    reports.append(evaluate("new topics blind 6 retrieval", retrieval_answer, NEW_BLIND_6))
     skipped = None
     if virtual_alexa:
         from muscle_guide_tools.virtual_alexa import Unavailable
@@ -425,9 +433,11 @@ def main(argv: list[str] | None = None) -> int:
             STYLES_BLIND_4,
             STYLES_BLIND_5,
             STYLES_BLIND_6,
+            STYLES_BLIND_7,
             NEW_BLIND_3,
             NEW_BLIND_4,
             NEW_BLIND_5,
+            NEW_BLIND_6,
         )
     )
     for path, note in ((STYLES_DEV, "tuned on"), (STYLES_DEV_2, "tuned on"), *blind):

@@ -421,6 +421,8 @@ FIGURES = {
     evaluate.NEW_BLIND_4: (176, 1),
     evaluate.STYLES_BLIND_6: (225, 0),
     evaluate.NEW_BLIND_5: (180, 0),
+    evaluate.STYLES_BLIND_7: (213, 5),
+    evaluate.NEW_BLIND_6: (165, 3),
 }
 
 

@@ -56,6 +56,7 @@ from .text import (
     STOPWORDS,
     WORD_SYNONYMS,
     fold,
+    phrase_positions,
     stem,
     terms,
     words,
@@ -485,6 +486,8 @@ class Retriever:
         ]
         if not any(unknown):
             return question
+        plain = ["".join(words(w)) for w in said]
+        folded = phrase_positions(plain)  # the synonyms' own slips: left for them to fold
         out: list[str] = []
         i = 0
         while i < len(said):
@@ -498,6 +501,8 @@ class Retriever:
             for size in (6, 5, 4, 3, 2, 1):
                 window = said[i : i + size]
                 if len(window) < size or not any(unknown[i : i + size]):
+                    continue
+                if not folded.isdisjoint(range(i, i + size)):
                     continue
                 if window[-1] in STOPWORDS or (size == 1 and len(window[0]) < 9):
                     continue  # "noodles is" is not "needles": short single words stay as said

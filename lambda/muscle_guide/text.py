@@ -139,6 +139,22 @@ def fold(text: str) -> str:
     return _synonyms(" ".join(words(text)))
 
 
+def phrase_positions(said: list[str]) -> set[int]:
+    """Positions of ``said`` (plain words) inside a phrase the synonyms fold: a slip they know
+    as a whole ("stay tin", "cor da equine a") must not be respelled by sound first.
+
+    >>> sorted(phrase_positions("my stay tin tablets".split()))
+    [1, 2]
+    """
+    covered: set[int] = set()
+    for at, word in enumerate(said):
+        for phrase, _ in _PHRASES.get(word, ()):
+            if len(phrase) > 1 and said[at : at + len(phrase)] == phrase:
+                covered.update(range(at, at + len(phrase)))
+                break
+    return covered
+
+
 def _synonyms(text: str) -> str:
     """``text`` (plain words) with each phrase synonym replaced, leftmost and longest first."""
     said = text.split()

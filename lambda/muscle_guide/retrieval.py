@@ -497,7 +497,7 @@ class Retriever:
                 continue
             # Of the windows from here that sound like a name, the one nearest its length:
             # "hypo calemia" is hypokalemia, not "hypo calemia make" heard as "hypokalemic".
-            best: tuple[int, int, str] | None = None  # (length difference, -size, name)
+            matches: list[tuple[int, int, str]] = []  # (length difference, -size, name)
             for size in (6, 5, 4, 3, 2, 1):
                 window = said[i : i + size]
                 if len(window) < size or not any(unknown[i : i + size]):
@@ -511,15 +511,14 @@ class Retriever:
                     continue
                 found = self.sounds.get(sound(joined))
                 if found is not None and _close(found, joined) and found not in window:
-                    best = min(
-                        best or (1 << 30, 0, ""), (abs(len(joined) - len(found)), -size, found)
-                    )
-            if best is None:
+                    matches.append((abs(len(joined) - len(found)), -size, found))
+            if matches:
+                _, negative_size, name = min(matches)
+                out.append(name)
+                i -= negative_size
+            else:
                 out.append(said[i])
                 i += 1
-            else:
-                out.append(best[2])
-                i -= best[1]
         return " ".join(out)
 
     def search_terms(self, question: str) -> list[str]:

@@ -386,21 +386,17 @@ def _judge(sign: _Sign, match: re.Match[str], text: str, spans: list[tuple[int, 
     return not sign.needs_recent or bool(_context("recent").search(clause))
 
 
-#: Words that say how a sign began, not when: with a date in the past they tell a history.
-_MANNER = frozenset({"sudden", "suddenly", "all of a sudden", "out of nowhere", "out of the blue"})
-#: Words that bring a dated story into the present: "last week ..., and now".
-_NOW = re.compile(r"\b(now|today|tonight|still|again|right now|this (morning|afternoon|evening))\b")
-
-
 def _only_manner(clause: str, acute: list[str]) -> bool:
-    """Whether the clause's only words of time or onset say how it began ("all of a sudden")
-    or how long it lasted ("for ten minutes"), none of them that it is happening now."""
+    """Whether the clause's only words of time or onset say how it began ("all of a sudden":
+    the `manner` context) or how long it lasted ("for ten minutes"), and none (the `now`
+    context) brings a dated story into the present ("last week ..., and now")."""
     onset = [m.group() for m in _context("onset").finditer(clause)]
     if not onset and not acute:
         return False  # nothing to excuse: the other rules decide
-    if _NOW.search(clause):
+    if _context("now").search(clause):
         return False
-    return all(word in _MANNER or word.startswith("for ") for word in [*acute, *onset])
+    manner = _context("manner")
+    return all(manner.match(word) or word.startswith("for ") for word in [*acute, *onset])
 
 
 def red_flag(text: str | None) -> str | None:

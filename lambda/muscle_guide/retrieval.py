@@ -18,7 +18,7 @@ import json
 import math
 import sys
 from collections import defaultdict
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +64,9 @@ from .text import (
 
 log = get_logger(__name__)
 INDEX_FILE = Path(data_file("search_index.json"))
-#: The data the index is computed from; a change to either makes the saved index stale. Code
-#: changes are caught by FOLDING_VERSION and by a test that compares the saved index's rankings
-#: with a fresh build's.
-#: Everything the index is built from: the scope words of ``dialogue.json`` shape its naming
-#: terms, so a change there makes the index stale too.
+#: The data the index is computed from (the scope words of ``dialogue.json`` shape its naming
+#: terms); a change to any makes the saved index stale. Code changes are caught by
+#: FOLDING_VERSION and by a test that compares the saved index's rankings with a fresh build's.
 _INPUTS = (
     Path(KNOWLEDGE_FILE),
     Path(data_file("synonyms.json")),
@@ -613,20 +611,16 @@ class Retriever:
             (doc, -negative, doc in best_alias or doc in named_near) for negative, doc in ranked
         ]
 
-    @property
+    @cached_property
     def combined(self) -> list[tuple[int, frozenset[int]]]:
         """``COMBINATIONS`` as topic indexes: (the combined topic, the topics naming it)."""
-        try:
-            return self._combined
-        except AttributeError:
-            index = {topic: doc for doc, topic in enumerate(self.ids)}
-            self._combined: list[tuple[int, frozenset[int]]] = [
-                (index[child], frozenset(index[part] for part in parts))
-                for child, sets in COMBINATIONS.items()
-                for parts in sets
-                if child in index and all(part in index for part in parts)
-            ]
-            return self._combined
+        index = {topic: doc for doc, topic in enumerate(self.ids)}
+        return [
+            (index[child], frozenset(index[part] for part in parts))
+            for child, sets in COMBINATIONS.items()
+            for parts in sets
+            if child in index and all(part in index for part in parts)
+        ]
 
     def _in_scope(
         self,

@@ -139,6 +139,14 @@ def fold(text: str) -> str:
     return _synonyms(" ".join(words(text)))
 
 
+def _phrase_at(said: list[str], at: int) -> tuple[list[str], str] | None:
+    """The phrase synonym that starts at ``said[at]``, longest first, and its replacement."""
+    for phrase, replacement in _PHRASES.get(said[at], ()):
+        if said[at : at + len(phrase)] == phrase:
+            return phrase, replacement
+    return None
+
+
 def phrase_positions(said: list[str]) -> set[int]:
     """Positions of ``said`` (plain words) inside a phrase the synonyms fold: a slip they know
     as a whole ("stay tin", "cor da equine a") must not be respelled by sound first.
@@ -147,11 +155,10 @@ def phrase_positions(said: list[str]) -> set[int]:
     [1, 2]
     """
     covered: set[int] = set()
-    for at, word in enumerate(said):
-        for phrase, _ in _PHRASES.get(word, ()):
-            if len(phrase) > 1 and said[at : at + len(phrase)] == phrase:
-                covered.update(range(at, at + len(phrase)))
-                break
+    for at in range(len(said)):
+        found = _phrase_at(said, at)
+        if found is not None and len(found[0]) > 1:
+            covered.update(range(at, at + len(found[0])))
     return covered
 
 
@@ -161,14 +168,13 @@ def _synonyms(text: str) -> str:
     out: list[str] = []
     at = 0
     while at < len(said):
-        for phrase, replacement in _PHRASES.get(said[at], ()):
-            if said[at : at + len(phrase)] == phrase:
-                out.append(replacement)
-                at += len(phrase)
-                break
-        else:
+        found = _phrase_at(said, at)
+        if found is None:
             out.append(said[at])
             at += 1
+        else:
+            out.append(found[1])
+            at += len(found[0])
     return " ".join(out)
 
 

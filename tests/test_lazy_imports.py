@@ -68,3 +68,16 @@ def test_the_hook_steps_aside_when_the_sdk_is_already_imported():
         "print(defer_service_clients())\n"
     )
     assert out.strip() == "False"
+
+
+def test_the_hook_itself_imports_nothing_heavy():
+    # importlib.abc would bring importlib.resources, tempfile, shutil and the compression
+    # modules into every cold start (about 10 ms); the bare SDK imports none of them.
+    out = fresh(
+        "import json\n"
+        "from lambda_function import lambda_handler\n"
+        f"response = lambda_handler(json.load(open({str(EVENT)!r})), None)\n"
+        "heavy = ('importlib.abc', 'importlib.resources', 'tempfile', 'shutil', 'lzma', 'bz2')\n"
+        "print(json.dumps(sorted(m for m in heavy if m in sys.modules)))\n"
+    )
+    assert json.loads(out) == []

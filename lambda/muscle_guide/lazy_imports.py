@@ -9,16 +9,22 @@ is built without an API client, so the SDK never constructs a ``ServiceClientFac
 actually constructed, ``ServiceClientFactory`` is a stand-in; constructing it imports the real
 module (the hook steps aside first) and returns a real factory, so code that does use services
 still works, only later. The SDK's files are not changed. See docs/decisions.md.
+
+The hook is duck-typed rather than built on ``importlib.abc``: on Python 3.11 to 3.13 that
+module imports ``importlib.resources`` and with it ``tempfile``, ``shutil``, ``inspect`` and the
+compression modules, about 10 ms of a cold start to save 30.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-from importlib.abc import Loader, MetaPathFinder
 from importlib.machinery import ModuleSpec
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:  # for the type checker only: importing it costs a cold start (above)
+    from importlib.abc import Loader
 
 FACTORY_MODULE = "ask_sdk_model.services.service_client_factory"
 
@@ -30,7 +36,7 @@ class _Factory:
         return real_factory()(*args, **kwargs)
 
 
-class _StandInLoader(Loader):
+class _StandInLoader:
     def create_module(self, spec: ModuleSpec) -> ModuleType | None:
         return None
 
@@ -38,11 +44,11 @@ class _StandInLoader(Loader):
         module.ServiceClientFactory = _Factory  # type: ignore[attr-defined]
 
 
-class _Finder(MetaPathFinder):
+class _Finder:
     def find_spec(self, fullname: str, path: Any, target: Any = None) -> ModuleSpec | None:
         if fullname != FACTORY_MODULE:
             return None
-        return ModuleSpec(fullname, _StandInLoader())
+        return ModuleSpec(fullname, cast("Loader", _StandInLoader()))
 
 
 _FINDER = _Finder()

@@ -45,7 +45,7 @@ INPUTS = (
     Path(KNOWLEDGE_FILE),
     Path(data_file("examples.json")),
     Path(data_file("synonyms.json")),
-    Path(data_file("search_index.json")),
+    Path(data_file("search_index.idx")),
     *STYLES_SETS,
 )
 

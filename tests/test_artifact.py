@@ -110,6 +110,7 @@ def test_artifact_holds_no_tests_dev_tools_or_boto3(artifact) -> None:
         assert package not in tops, f"{package} lives outside lambda/ and never ships"
     assert "lambda_function.py" in artifact["names"]
     assert "muscle_guide/data/knowledge_base.json" in artifact["names"]
+    assert "muscle_guide/data/search_index.idx" in artifact["names"]
 
 
 def test_the_first_party_code_shipped_is_exactly_the_lambda_tree(artifact) -> None:

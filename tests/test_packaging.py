@@ -32,6 +32,7 @@ def test_pip_install_gives_a_muscle_guide_that_answers_from_the_checkout(tmp_pat
     )  # fmt: skip
     assert (site / "bin" / "muscle-guide").is_file()
     assert (site / "muscle_guide" / "data" / "knowledge_base.json").is_file()
+    assert (site / "muscle_guide" / "data" / "search_index.idx").is_file()
     assert not (site / "muscle_guide" / "cli.py").exists()  # the CLI lives outside the skill
     code = (
         "import sys, muscle_guide, muscle_guide_simulator.cli as cli\n"

@@ -3,8 +3,6 @@ labelled evaluation set (the same figures `make eval` prints)."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from muscle_guide.dialogue import is_outside
@@ -14,7 +12,9 @@ from muscle_guide.retrieval import (
     Retriever,
     example_questions,
     fingerprint,
+    is_current,
     load,
+    read,
     retriever,
 )
 from muscle_guide.text import terms
@@ -217,21 +217,21 @@ def test_why_frame_prefers_a_named_topic_over_causes():
 
 def test_saved_search_index_is_current():
     """`make index` (or `make model`) rebuilds it after the knowledge base or synonyms change."""
-    data = json.loads(INDEX_FILE.read_text(encoding="utf-8"))
-    assert data["fingerprint"] == fingerprint(), "search index is stale: run `make index`"
+    header, _ = read(INDEX_FILE)
+    assert header["fingerprint"] == fingerprint(), "search index is stale: run `make index`"
 
 
 def test_saved_index_holds_the_same_word_sets_as_a_fresh_build():
     # Scope decisions read these sets, not the ranking: a stale one once refused a question
     # while every ranking still agreed (they follow dialogue.json, now among the inputs).
-    saved = Retriever.from_data(json.loads(INDEX_FILE.read_text(encoding="utf-8"))["index"])
+    _, saved = read(INDEX_FILE)
     fresh = Retriever(KNOWLEDGE)
     for name in ("naming_terms", "unique_names", "domain", "vocabulary", "sounds"):
         assert getattr(saved, name) == getattr(fresh, name), name
 
 
 def test_saved_index_ranks_exactly_like_a_fresh_build():
-    saved = Retriever.from_data(json.loads(INDEX_FILE.read_text(encoding="utf-8"))["index"])
+    _, saved = read(INDEX_FILE)
     fresh = Retriever(KNOWLEDGE)
     for question, _ in evaluate.load()[0][:80]:
         mine, theirs = saved.rank(question), fresh.rank(question)
@@ -240,8 +240,45 @@ def test_saved_index_ranks_exactly_like_a_fresh_build():
 
 
 def test_a_missing_index_is_built_in_process(tmp_path):
-    built = load(tmp_path / "absent.json")
+    built = load(tmp_path / "absent.idx")
     assert built.match("what is polio").topic == "polio"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda raw: raw[: len(raw) - 100],  # cut short: an entry would not parse
+        lambda raw: raw + b"[1]",  # something appended
+        lambda raw: raw.replace(b"\n", b" ", 1),  # no header line
+        lambda raw: b"{" + raw,  # a header that is not JSON
+        lambda raw: b"",
+    ],
+)
+def test_a_damaged_index_is_refused_and_built_in_process(tmp_path, damage, capfd):
+    broken = tmp_path / "broken.idx"
+    broken.write_bytes(damage(INDEX_FILE.read_bytes()))
+    with pytest.raises((ValueError, KeyError, TypeError)):
+        read(broken)
+    assert not is_current(broken)
+    built = load(broken)
+    assert built.match("what is polio").topic == "polio"
+    assert "building it in-process" in capfd.readouterr().err
+
+
+def test_each_word_is_parsed_only_when_a_question_uses_it():
+    _, saved = read(INDEX_FILE)
+    postings = saved.postings
+    assert postings._parsed == {}  # type: ignore[attr-defined]
+    saved.match("what is polio")
+    parsed = set(postings._parsed)  # type: ignore[attr-defined]
+    assert "polio" in parsed
+    assert len(parsed) < 10
+    assert postings.get("no such word at all") is None
+    fresh = Retriever(KNOWLEDGE)
+    for word in ("polio", "weak", "statin", "zzzz"):
+        assert saved.postings.get(word) == (
+            list(map(list, fresh.postings[word])) if word in fresh.postings else None
+        )
 
 
 @pytest.mark.parametrize(

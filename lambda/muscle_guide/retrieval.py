@@ -6,9 +6,14 @@ a topic whose alias appears word for word in the question gets a bonus worth the
 "can low potassium make you weak" lands on hypokalemia even though "weak" is everywhere.
 
 Building the index takes tens of milliseconds, too much for a Lambda cold start, so it is built
-ahead of time into ``data/search_index.json`` (``make index``; a test and ``make build`` fail
-when it is stale) and loaded on first use. If the file is missing, the index is built in-process, so
-answers never depend on it being there. A query takes tens of microseconds.
+ahead of time into ``data/search_index.idx`` (``make index``; a test and ``make build`` fail
+when it is stale) and loaded on first use. If the file is missing or damaged, the index is built
+in-process, so answers never depend on it being there. A query takes tens of microseconds.
+
+The file is one line of JSON, the header (everything a question always needs, and where each
+word's entries lie), then the entries themselves back to back, each a compact JSON value, in
+word order. A cold start parses the header alone and then the few entries its question's words
+use (``_Entries``), so the first question's cost grows little with the knowledge base.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import heapq
 import json
 import math
 import sys
+from bisect import bisect_left
 from collections import defaultdict
 from functools import cache, cached_property, lru_cache
 from pathlib import Path
@@ -63,7 +69,9 @@ from .text import (
 )
 
 log = get_logger(__name__)
-INDEX_FILE = Path(data_file("search_index.json"))
+INDEX_FILE = Path(data_file("search_index.idx"))
+#: The parts of the index kept as bytes until a question uses one of their words.
+LAZY_SECTIONS = ("postings", "aliases", "near")
 #: The data the index is computed from (the scope words of ``dialogue.json`` shape its naming
 #: terms); a change to any makes the saved index stale. Code changes are caught by
 #: FOLDING_VERSION and by a test that compares the saved index's rankings with a fresh build's.
@@ -157,21 +165,32 @@ def _compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
-class _Lazy(dict):  # type: ignore[type-arg]
-    """term -> entries, each parsed from its JSON text the first time a question uses the term.
+class _Entries:
+    """word -> its entries, parsed from the saved index's bytes the first time a question uses
+    the word, then kept.
 
-    A cold start's first question reads a handful of terms; parsing every posting list up front
-    cost more than the rest of the answer, and grows with the knowledge base.
+    A cold start's first question reads a handful of words; parsing every word's entries up
+    front cost more than the rest of the answer, and grew with the knowledge base. The words are
+    sorted, so finding one is a binary search: no table is built for the words never asked.
     """
 
-    def get(self, key: Any, default: Any = None) -> Any:
-        value = dict.get(self, key)
-        if value is None:
+    __slots__ = ("_blob", "_ends", "_parsed", "_start", "_words")
+
+    def __init__(self, blob: bytes, start: int, words: list[str], ends: list[int]) -> None:
+        self._blob, self._start, self._words, self._ends = blob, start, words, ends
+        self._parsed: dict[str, Any] = {}
+
+    def get(self, word: str, default: Any = None) -> Any:
+        found = self._parsed.get(word)
+        if found is not None:
+            return found
+        words = self._words
+        at = bisect_left(words, word)
+        if at == len(words) or words[at] != word:
             return default
-        if isinstance(value, str):
-            value = json.loads(value)
-            self[key] = value
-        return value
+        begin = self._ends[at - 1] if at else self._start
+        found = self._parsed[word] = json.loads(self._blob[begin : self._ends[at]])
+        return found
 
 
 class Retriever:
@@ -414,15 +433,15 @@ class Retriever:
             self.frame_index[min(cue)].append((doc, cue))
 
     def to_data(self) -> dict[str, Any]:
-        """The index as plain JSON data (sets as sorted lists)."""
+        """The index as plain JSON data (sets as sorted lists); each word's entries in the
+        ``LAZY_SECTIONS`` are compact JSON text of their own, in word order, as ``save`` writes
+        them one after another."""
         return {
             "ids": self.ids,
             "general": self.general,
             "condition": self.condition,
             "vocabulary": sorted(self.vocabulary),
             "domain": sorted(self.domain),
-            # Each term's entries as JSON text of their own: a cold start parses the few terms
-            # a question uses, not all of them (``_Lazy``).
             "postings": {
                 t: _compact([docs, weights]) for t, (docs, weights) in sorted(self.postings.items())
             },
@@ -432,7 +451,7 @@ class Retriever:
             },
             "frames": [[d, sorted(cue)] for d, cue in self.frames],
             "sounds": dict(sorted(self.sounds.items())),
-            "near": {t: _compact(examples) for t, examples in self.near.items()},
+            "near": {t: _compact(examples) for t, examples in sorted(self.near.items())},
             "near_norm": self.near_norm,
             # Examples come topic by topic: how many each topic has says whose each one is.
             "near_counts": [self.near_topic.count(doc) for doc in range(len(self.ids))],
@@ -441,8 +460,8 @@ class Retriever:
         }
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> Retriever:
-        """An index loaded from ``to_data`` output, without recomputing anything."""
+    def from_data(cls, data: dict[str, Any], sections: dict[str, _Entries]) -> Retriever:
+        """An index loaded from a saved header and its entries, without recomputing anything."""
         self = cls.__new__(cls)
         self.ids = list(data["ids"])
         self.general = list(data["general"])
@@ -451,12 +470,11 @@ class Retriever:
         self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
         self.vocabulary = frozenset(data["vocabulary"])
         self.domain = frozenset(data["domain"])
-        # Postings and aliases stay JSON text until a question uses a term (``_Lazy``).
-        self.postings = _Lazy(data["postings"])
-        self.aliases = _Lazy(data["aliases"])
+        self.postings = sections["postings"]  # type: ignore[assignment]
+        self.aliases = sections["aliases"]  # type: ignore[assignment]
         self.frames = [(d, frozenset(cue)) for d, cue in data["frames"]]
         self.sounds = data["sounds"]
-        self.near = _Lazy(data["near"])
+        self.near = sections["near"]  # type: ignore[assignment]
         self.near_norm = data["near_norm"]
         self._near_sets = {}
         self.near_topic = [doc for doc, n in enumerate(data["near_counts"]) for _ in range(n)]
@@ -841,6 +859,23 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
+def read(path: Path = INDEX_FILE) -> tuple[dict[str, Any], Retriever]:
+    """The saved index's header and the index it describes; ValueError if the file is damaged."""
+    raw = path.read_bytes()
+    cut = raw.find(b"\n")
+    if cut < 0:
+        raise ValueError("search index has no header line")
+    header = json.loads(raw[:cut])
+    blob = raw[cut + 1 :]
+    if len(blob) != header["size"]:
+        raise ValueError("search index cut short or added to")
+    sections = {
+        name: _Entries(blob, start, words, ends)
+        for name, (start, words, ends) in header["entries"].items()
+    }
+    return header, Retriever.from_data(header["index"], sections)
+
+
 def load(path: Path = INDEX_FILE) -> Retriever:
     """The saved index; one built now (and a warning) only if the file is missing or unreadable.
 
@@ -849,8 +884,7 @@ def load(path: Path = INDEX_FILE) -> Retriever:
     process would cost a request what a build can check once.
     """
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return Retriever.from_data(data["index"])
+        return read(path)[1]
     except (OSError, ValueError, KeyError, TypeError):
         log.warning("search index missing or unreadable; building it in-process")
     return Retriever(KNOWLEDGE)
@@ -860,20 +894,28 @@ def is_current(path: Path = INDEX_FILE) -> bool:
     """True when the saved index was built from today's knowledge base and synonyms, and the
     knowledge base's recorded spans still fit it."""
     try:
-        saved = json.loads(path.read_text(encoding="utf-8"))
-        return bool(saved.get("fingerprint") == fingerprint()) and slices_are_current()
-    except (OSError, ValueError, AttributeError):
+        header, _ = read(path)
+        return bool(header.get("fingerprint") == fingerprint()) and slices_are_current()
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
 
 
 def save(path: Path = INDEX_FILE) -> None:
-    """Write the index for the current knowledge base, and where each of its topics lies in
-    the file (``make index``)."""
+    """Write the index for the current knowledge base (the header line, then every word's
+    entries), and where each of its topics lies in the knowledge base (``make index``)."""
     save_slices()
-    data = {"fingerprint": fingerprint(), "index": Retriever(KNOWLEDGE).to_data()}
-    path.write_text(
-        json.dumps(data, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8"
-    )
+    data = Retriever(KNOWLEDGE).to_data()
+    blob = bytearray()
+    entries: dict[str, list[Any]] = {}
+    for name in LAZY_SECTIONS:
+        start, ends = len(blob), []
+        for text in data[name].values():
+            blob += text.encode("ascii")
+            ends.append(len(blob))
+        entries[name] = [start, list(data.pop(name)), ends]
+    header = {"fingerprint": fingerprint(), "index": data, "entries": entries, "size": len(blob)}
+    text = json.dumps(header, separators=(",", ":"), sort_keys=True)
+    path.write_bytes(text.encode("ascii") + b"\n" + bytes(blob))
 
 
 @cache

@@ -446,13 +446,16 @@ FIGURES = {
     evaluate.NEW: (129, 0),
     evaluate.NEW_DEV_2: (449, 0),
     evaluate.NEW_DEV_3: (429, 0),
+    evaluate.NEW_DEV_4: (246, 0),
     evaluate.STYLES_DEV: (177, 0),
     evaluate.STYLES_DEV_2: (1332, 0),
     evaluate.STYLES_DEV_3: (1299, 0),
+    evaluate.STYLES_DEV_4: (315, 0),
     evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.OFF_TOPIC_DEV_2: (0, 7),
     evaluate.OFF_TOPIC_DEV_3: (0, 21),
     evaluate.OFF_TOPIC_DEV_4: (0, 27),
+    evaluate.OFF_TOPIC_DEV_5: (0, 34),
     evaluate.HOLDOUT: (173, 0),
     evaluate.NEW_BLIND: (103, 0),
     evaluate.STYLES_BLIND: (217, 0),
@@ -467,6 +470,8 @@ FIGURES = {
     evaluate.NEW_BLIND_5: (181, 0),
     evaluate.STYLES_BLIND_7: (212, 5),
     evaluate.NEW_BLIND_6: (163, 3),
+    evaluate.STYLES_BLIND_8: (162, 6),
+    evaluate.NEW_BLIND_7: (165, 3),
 }
 
 

@@ -371,6 +371,9 @@ def _judge(sign: _Sign, match: re.Match[str], text: str, spans: list[tuple[int, 
     dated = _context("dated_past").search(clause)
     if dated and _only_manner(clause, acute):
         return False  # "her side went weak all of a sudden last winter": how it began, then
+    following = text[lo : spans[last + 1][1]] if last + 1 < len(spans) else clause
+    if dated and _resolved(following):
+        return False  # "last tuesday his words came out jumbled, and then it all came right"
     if acute and not (all(marker.startswith("for ") for marker in acute) and dated):
         return True  # not "a mini stroke last week and his arm went weak for an hour"
     if _context("recurring").search(clause):
@@ -397,6 +400,16 @@ def _only_manner(clause: str, acute: list[str]) -> bool:
         return False
     manner = _context("manner")
     return all(manner.match(word) or word.startswith("for ") for word in [*acute, *onset])
+
+
+def _resolved(words: str) -> bool:
+    """Whether the words (a sign's clause and the next) say the episode is over ("then it went
+    back to normal", "she's fine now"), with no word of the `now` context outside those phrases
+    to bring it back ("but now it is weak again")."""
+    resolved = _context("resolved")
+    if not resolved.search(words):
+        return False
+    return not _context("now").search(resolved.sub(" ", words))
 
 
 def red_flag(text: str | None) -> str | None:

@@ -404,12 +404,13 @@ def _only_manner(clause: str, acute: list[str]) -> bool:
 
 def _resolved(words: str) -> bool:
     """Whether the words (a sign's clause and the next) say the episode is over ("then it went
-    back to normal", "she's fine now"), with no word of the `now` context outside those phrases
-    to bring it back ("but now it is weak again")."""
+    back to normal", "she's fine now"), with no word of the `back_now` context outside those
+    phrases to bring it back ("but now it is weak again"). Unlike `now`, that context has no
+    "still": after an episode that ended, "do we still need to get her seen" asks about it."""
     resolved = _context("resolved")
     if not resolved.search(words):
         return False
-    return not _context("now").search(resolved.sub(" ", words))
+    return not _context("back_now").search(resolved.sub(" ", words))
 
 
 def red_flag(text: str | None) -> str | None:

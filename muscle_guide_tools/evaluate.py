@@ -104,6 +104,9 @@ NEW_DEV_4 = DATA.with_name("questions_new_topics_dev4.yaml")
 #: A fifth off-topic set (300), hard cases again: sound-alikes, song titles and names that are
 #: topic words, story characters.
 OFF_TOPIC_DEV_5 = DATA.with_name("questions_off_topic_dev5.yaml")
+#: A sixth (300), written mid-round: farm animals, dose arithmetic, story characters, errands
+#: that name tablets and tiredness.
+OFF_TOPIC_DEV_6 = DATA.with_name("questions_off_topic_dev6.yaml")
 #: An eighth styles set (180 over all topics, 45 off-topic) and a seventh on the new topics (four
 #: per topic, 30 off-topic), written in that round before any figure of theirs was seen.
 STYLES_BLIND_8 = DATA.with_name("questions_styles_blind8.yaml")
@@ -141,6 +144,7 @@ SETS = (
     Labelled("off-topic dev 3", OFF_TOPIC_DEV_3),
     Labelled("off-topic dev 4", OFF_TOPIC_DEV_4),
     Labelled("off-topic dev 5", OFF_TOPIC_DEV_5),
+    Labelled("off-topic dev 6", OFF_TOPIC_DEV_6),
     Labelled("styles blind", STYLES_BLIND, blind=True, styled=True),
     Labelled("styles blind 2", STYLES_BLIND_2, blind=True, styled=True),
     Labelled("styles blind 3", STYLES_BLIND_3, blind=True, styled=True),

@@ -453,9 +453,10 @@ FIGURES = {
     evaluate.STYLES_DEV_4: (325, 0),
     evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.OFF_TOPIC_DEV_2: (0, 7),
-    evaluate.OFF_TOPIC_DEV_3: (0, 21),
-    evaluate.OFF_TOPIC_DEV_4: (0, 27),
-    evaluate.OFF_TOPIC_DEV_5: (0, 19),
+    evaluate.OFF_TOPIC_DEV_3: (0, 20),
+    evaluate.OFF_TOPIC_DEV_4: (0, 21),
+    evaluate.OFF_TOPIC_DEV_5: (0, 18),
+    evaluate.OFF_TOPIC_DEV_6: (0, 10),
     evaluate.HOLDOUT: (173, 0),
     evaluate.NEW_BLIND: (103, 0),
     evaluate.STYLES_BLIND: (216, 0),
@@ -465,13 +466,13 @@ FIGURES = {
     evaluate.STYLES_BLIND_4: (238, 2),
     evaluate.NEW_BLIND_3: (138, 0),
     evaluate.STYLES_BLIND_5: (226, 0),
-    evaluate.NEW_BLIND_4: (176, 1),
+    evaluate.NEW_BLIND_4: (175, 1),
     evaluate.STYLES_BLIND_6: (225, 0),
     evaluate.NEW_BLIND_5: (181, 0),
     evaluate.STYLES_BLIND_7: (213, 5),
     evaluate.NEW_BLIND_6: (164, 3),
     evaluate.STYLES_BLIND_8: (161, 5),
-    evaluate.NEW_BLIND_7: (168, 3),
+    evaluate.NEW_BLIND_7: (168, 2),
 }
 
 
@@ -556,3 +557,18 @@ def test_every_combination_names_real_topics():
 def test_misheard_and_everyday_names_reach_their_topic(question, topic):
     match = retriever().match(question)
     assert (match.kind, match.topic) == ("answer", topic)
+
+
+@pytest.mark.parametrize(
+    ("words", "ours"),
+    [
+        ("i'm knackered, put some calming music on", False),
+        ("too tired to cook tonight, get me a chinese takeaway", False),
+        ("i'm shattered, switch everything off downstairs", False),
+        # An errand word in a question about strength stays ours: it asks something.
+        ("my legs are weak, should i order a walking frame", True),
+        ("my mum is too weak to do her groceries, what can help her", True),
+    ],
+)
+def test_an_errand_after_a_feeling_is_an_errand_unless_something_is_asked(words, ours):
+    assert (retriever().match(words).kind != "off_topic") is ours

@@ -302,6 +302,17 @@ def is_about_strength(text: str, linked: bool = False) -> bool:
     return linked or not lists.isdisjoint(("body", "people", "feelings", "contexts"))
 
 
+def asks_something(text: str) -> bool:
+    """Whether the words ask anything (a word of ``question_words``), rather than only telling
+    or bidding: "i'm knackered put some music on" asks nothing, "i'm weak should i order a
+    walking frame" does.
+
+    >>> asks_something("i'm knackered, put some music on"), asks_something("why am i so weak")
+    (False, True)
+    """
+    return not _words("question_words").isdisjoint(_normal(text).split())
+
+
 def says_scope_word(text: str) -> bool:
     """Whether the words use any word about strength at all, whatever it rates ("weak after
     the flu"): less than ``is_about_strength`` asks, for questions that already name a subject

@@ -30,6 +30,7 @@ from typing import Any
 
 from .classifier import Guess, guess
 from .dialogue import (
+    asks_something,
     broad_names,
     is_about_animal,
     is_about_strength,
@@ -664,9 +665,10 @@ class Retriever:
         # An errand by its opening words, as said ("where's the nearest a and e": folding drops
         # the "'s"), or by its words anywhere when nothing speaks of strength.
         if is_request_start(question) or (
-            is_request(folded) and not is_about_strength(folded, linked)
+            is_request(folded)
+            and not (is_about_strength(folded, linked) and asks_something(folded))
         ):
-            return False
+            return False  # an errand, even after a feeling: "i'm knackered, put some music on"
         if is_about_animal(question):
             return False
         present = set(query)

@@ -111,6 +111,15 @@ OFF_TOPIC_DEV_6 = DATA.with_name("questions_off_topic_dev6.yaml")
 #: per topic, 30 off-topic), written in that round before any figure of theirs was seen.
 STYLES_BLIND_8 = DATA.with_name("questions_styles_blind8.yaml")
 NEW_BLIND_7 = DATA.with_name("questions_new_topics_blind7.yaml")
+#: A fifth styles set (300, 50 per style, asked for the hardest speakers: carers in their own
+#: words, rambling, split words, half-sentences) and a fifth on the new topics (six per topic),
+#: written mid-round to tune on; and a ninth styles set (180, 45 off-topic) and an eighth on the
+#: new topics (four per topic, 30 off-topic), blind, written at the same time and first run
+#: before anything was changed for the two tuned ones.
+STYLES_DEV_5 = DATA.with_name("questions_styles_dev5.yaml")
+NEW_DEV_5 = DATA.with_name("questions_new_topics_dev5.yaml")
+STYLES_BLIND_9 = DATA.with_name("questions_styles_blind9.yaml")
+NEW_BLIND_8 = DATA.with_name("questions_new_topics_blind8.yaml")
 
 
 @dataclass(frozen=True)
@@ -135,10 +144,12 @@ SETS = (
     Labelled("new topics dev 2", NEW_DEV_2),
     Labelled("new topics dev 3", NEW_DEV_3),
     Labelled("new topics dev 4", NEW_DEV_4),
+    Labelled("new topics dev 5", NEW_DEV_5),
     Labelled("styles dev", STYLES_DEV, styled=True),
     Labelled("styles dev 2", STYLES_DEV_2, styled=True),
     Labelled("styles dev 3", STYLES_DEV_3),
     Labelled("styles dev 4", STYLES_DEV_4, styled=True),
+    Labelled("styles dev 5", STYLES_DEV_5, styled=True),
     Labelled("off-topic dev", OFF_TOPIC_DEV),
     Labelled("off-topic dev 2", OFF_TOPIC_DEV_2),
     Labelled("off-topic dev 3", OFF_TOPIC_DEV_3),
@@ -159,6 +170,8 @@ SETS = (
     Labelled("new topics blind 6", NEW_BLIND_6, blind=True, styled=True),
     Labelled("styles blind 8", STYLES_BLIND_8, blind=True, styled=True),
     Labelled("new topics blind 7", NEW_BLIND_7, blind=True, styled=True),
+    Labelled("styles blind 9", STYLES_BLIND_9, blind=True, styled=True),
+    Labelled("new topics blind 8", NEW_BLIND_8, blind=True, styled=True),
 )
 #: The sets we tune on. A blind set's questions that also stand word for word in one of these
 #: (or among the indexed example questions) are not blind: see ``Report.unseen``.

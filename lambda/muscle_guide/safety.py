@@ -371,8 +371,7 @@ def _judge(sign: _Sign, match: re.Match[str], text: str, spans: list[tuple[int, 
     dated = _context("dated_past").search(clause)
     if dated and _only_manner(clause, acute):
         return False  # "her side went weak all of a sudden last winter": how it began, then
-    following = text[lo : spans[last + 1][1]] if last + 1 < len(spans) else clause
-    if dated and _resolved(following):
+    if dated and _resolved(text[lo : spans[last + 1][1]] if last + 1 < len(spans) else clause):
         return False  # "last tuesday his words came out jumbled, and then it all came right"
     if acute and not (all(marker.startswith("for ") for marker in acute) and dated):
         return True  # not "a mini stroke last week and his arm went weak for an hour"

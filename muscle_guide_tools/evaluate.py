@@ -27,6 +27,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -258,8 +259,10 @@ def load(path: Path = DATA) -> tuple[list[tuple[str, str]], list[str]]:
     return questions, off_topic
 
 
+@cache
 def seen_questions() -> frozenset[str]:
-    """Every question of the tuned sets and of the indexed examples."""
+    """Every question of the tuned sets and of the indexed examples, read once per process:
+    each of the eighteen blind sets asks for it."""
     from muscle_guide.retrieval import example_questions
 
     seen = {q for examples in example_questions().values() for q in examples}

@@ -1,9 +1,10 @@
 """Emergencies first, and no false alarms: the labelled red-flag sets through the whole skill.
 
-Six sets, one policy. ``red_flags.yaml`` and ``red_flags_dev*.yaml`` (the last three in the users'
+Seven sets, one policy. ``red_flags.yaml`` and ``red_flags_dev*.yaml`` (the last three in the users'
 voices, dialects and turns of phrase) were written to develop the screen and it is tuned on them:
-every alarm must be caught and no calm utterance may raise one. ``red_flags_dev4.yaml`` also keeps
-its ``known_misses``, emergencies the screen still misses, in view; a test fails if one is caught
+every alarm must be caught and no calm utterance may raise one. ``red_flags_dev4.yaml`` and
+``red_flags_dev5.yaml`` also keep their ``known_misses``, emergencies the screen still misses, in
+view; a test fails if one is caught
 and left there.
 ``red_flags_blind.yaml`` was written by someone who saw neither the patterns nor the other sets,
 before any result was looked at, and is never tuned on: its figures are reported in the README and
@@ -28,7 +29,14 @@ from support import in_session, run, said, topic_of
 DATA_DIR = Path(__file__).parent / "data"
 TUNED = {
     name: yaml.safe_load((DATA_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
-    for name in ("red_flags", "red_flags_dev", "red_flags_dev2", "red_flags_dev3", "red_flags_dev4")
+    for name in (
+        "red_flags",
+        "red_flags_dev",
+        "red_flags_dev2",
+        "red_flags_dev3",
+        "red_flags_dev4",
+        "red_flags_dev5",
+    )
 }
 BLIND = yaml.safe_load((DATA_DIR / "red_flags_blind.yaml").read_text(encoding="utf-8"))
 ALARMS = [u for data in TUNED.values() for u in data["alarm"]]
@@ -36,7 +44,7 @@ CALM = [u for data in TUNED.values() for u in data["calm"]]
 LOCALES = sorted(EMERGENCY_NUMBERS)
 #: The blind set's figures when it was first run (README, "Emergencies first"). Never tune on it:
 #: these floors only stop a later change from making them worse.
-BLIND_MIN_RECALL = 0.94  # 131 of 139 now; 126 on the first run
+BLIND_MIN_RECALL = 0.95  # 133 of 139 now; 126 on the first run
 BLIND_MAX_FALSE_ALARMS = 0.01  # 1 of 160 on the first run
 
 

@@ -367,7 +367,9 @@ def _judge(sign: _Sign, match: re.Match[str], text: str, spans: list[tuple[int, 
     start, end = match.start() - offset, match.end() - offset
     if _negated(clause[:start]):
         return False
-    acute = [m.group() for m in _context("acute").finditer(clause)]
+    # "what to do if someone collapses" supposes: its help words are no sign of a present report
+    supposed = _context("supposing").sub(" ", clause)
+    acute = [m.group() for m in _context("acute").finditer(supposed)]
     dated = _context("dated_past").search(clause)
     if dated and _only_manner(clause, acute):
         return False  # "her side went weak all of a sudden last winter": how it began, then
@@ -377,7 +379,7 @@ def _judge(sign: _Sign, match: re.Match[str], text: str, spans: list[tuple[int, 
         return True  # not "a mini stroke last week and his arm went weak for an hour"
     if _context("recurring").search(clause):
         return False  # "attacks where he suddenly can't move his legs, then it wears off"
-    if _context("history").search(clause) and not _context("onset").search(clause):
+    if _context("history").search(clause) and not _onset(clause):
         return False  # "still weak since my stroke", unless "this is new" or "suddenly"
     if first > 0 and _context("continuation").match(clause):
         earlier = text[spans[first - 1][0] : spans[first - 1][1]]
@@ -386,6 +388,12 @@ def _judge(sign: _Sign, match: re.Match[str], text: str, spans: list[tuple[int, 
     if _context("hypothetical").search(clause) or _asked_about(clause, start, end):
         return False
     return not sign.needs_recent or bool(_context("recent").search(clause))
+
+
+def _onset(clause: str) -> bool:
+    """Whether the clause says the sign began ("suddenly", "this is new"), not that it didn't:
+    "nothing sudden, my grip has been weak for ages" is a history."""
+    return any(not _negated(clause[: m.start()]) for m in _context("onset").finditer(clause))
 
 
 def _only_manner(clause: str, acute: list[str]) -> bool:

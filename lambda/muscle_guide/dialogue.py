@@ -303,14 +303,30 @@ def is_about_strength(text: str, linked: bool = False) -> bool:
 
 
 def asks_something(text: str) -> bool:
-    """Whether the words ask anything (a word of ``question_words``), rather than only telling
-    or bidding: "i'm knackered put some music on" asks nothing, "i'm weak should i order a
-    walking frame" does.
+    """Whether the words ask anything, rather than only telling or bidding: "i'm knackered put
+    some music on" asks nothing, "i'm weak should i order a walking frame" does. A word of
+    ``question_words`` asks anywhere; a verb of ``question_verbs`` only where it opens the words
+    or comes before what it asks about ("is it", "should i"), not in "her legs are sore", and
+    never as a bid ("can you order her groceries").
 
     >>> asks_something("i'm knackered, put some music on"), asks_something("why am i so weak")
     (False, True)
+    >>> asks_something("legs are sore so can you order her groceries")
+    False
     """
-    return not _words("question_words").isdisjoint(_normal(text).split())
+    said = _normal(text).split()
+    if not _words("question_words").isdisjoint(said):
+        return True
+    verbs, subjects, bids = _words("question_verbs"), _words("question_subjects"), _words("bids")
+    for at, word in enumerate(said):
+        if word not in verbs:
+            continue
+        following = said[at + 1] if at + 1 < len(said) else ""
+        if following == "you" and word in bids:
+            continue  # "can you order ...": a bid
+        if at == 0 or following in subjects:
+            return True
+    return False
 
 
 def says_scope_word(text: str) -> bool:

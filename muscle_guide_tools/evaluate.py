@@ -130,6 +130,14 @@ NEW_DEV_6 = DATA.with_name("questions_new_topics_dev6.yaml")
 OFF_TOPIC_DEV_7 = DATA.with_name("questions_off_topic_dev7.yaml")
 STYLES_BLIND_10 = DATA.with_name("questions_styles_blind10.yaml")
 NEW_BLIND_9 = DATA.with_name("questions_new_topics_blind9.yaml")
+#: The seventh round's sets, written at its start from the same briefs, each first run before
+#: anything was changed: a seventh styles set (179 over all topics, 50 off-topic) and a seventh
+#: on the new topics (160, 30 off-topic) to tune on; an eleventh styles set (170, 47 off-topic)
+#: and a tenth on the new topics (149, 23 off-topic), blind.
+STYLES_DEV_7 = DATA.with_name("questions_styles_dev7.yaml")
+NEW_DEV_7 = DATA.with_name("questions_new_topics_dev7.yaml")
+STYLES_BLIND_11 = DATA.with_name("questions_styles_blind11.yaml")
+NEW_BLIND_10 = DATA.with_name("questions_new_topics_blind10.yaml")
 
 
 @dataclass(frozen=True)
@@ -156,12 +164,14 @@ SETS = (
     Labelled("new topics dev 4", NEW_DEV_4),
     Labelled("new topics dev 5", NEW_DEV_5),
     Labelled("new topics dev 6", NEW_DEV_6),
+    Labelled("new topics dev 7", NEW_DEV_7, styled=True),
     Labelled("styles dev", STYLES_DEV, styled=True),
     Labelled("styles dev 2", STYLES_DEV_2, styled=True),
     Labelled("styles dev 3", STYLES_DEV_3),
     Labelled("styles dev 4", STYLES_DEV_4, styled=True),
     Labelled("styles dev 5", STYLES_DEV_5, styled=True),
     Labelled("styles dev 6", STYLES_DEV_6, styled=True),
+    Labelled("styles dev 7", STYLES_DEV_7, styled=True),
     Labelled("off-topic dev", OFF_TOPIC_DEV),
     Labelled("off-topic dev 2", OFF_TOPIC_DEV_2),
     Labelled("off-topic dev 3", OFF_TOPIC_DEV_3),
@@ -187,6 +197,8 @@ SETS = (
     Labelled("new topics blind 8", NEW_BLIND_8, blind=True, styled=True),
     Labelled("styles blind 10", STYLES_BLIND_10, blind=True, styled=True),
     Labelled("new topics blind 9", NEW_BLIND_9, blind=True, styled=True),
+    Labelled("styles blind 11", STYLES_BLIND_11, blind=True, styled=True),
+    Labelled("new topics blind 10", NEW_BLIND_10, blind=True, styled=True),
 )
 #: The sets we tune on. A blind set's questions that also stand word for word in one of these
 #: (or among the indexed example questions) are not blind: see ``Report.unseen``.

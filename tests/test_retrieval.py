@@ -449,12 +449,14 @@ FIGURES = {
     evaluate.NEW_DEV_4: (263, 0),
     evaluate.NEW_DEV_5: (261, 0),
     evaluate.NEW_DEV_6: (183, 1),
+    evaluate.NEW_DEV_7: (150, 1),
     evaluate.STYLES_DEV: (177, 0),
     evaluate.STYLES_DEV_2: (1332, 0),
     evaluate.STYLES_DEV_3: (1303, 0),
     evaluate.STYLES_DEV_4: (328, 0),
     evaluate.STYLES_DEV_5: (275, 0),
     evaluate.STYLES_DEV_6: (168, 2),
+    evaluate.STYLES_DEV_7: (157, 7),
     evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.OFF_TOPIC_DEV_2: (0, 7),
     evaluate.OFF_TOPIC_DEV_3: (0, 19),
@@ -482,6 +484,8 @@ FIGURES = {
     evaluate.NEW_BLIND_8: (160, 1),
     evaluate.STYLES_BLIND_10: (153, 4),
     evaluate.NEW_BLIND_9: (172, 3),
+    evaluate.STYLES_BLIND_11: (144, 4),
+    evaluate.NEW_BLIND_10: (141, 3),
 }
 
 

@@ -340,6 +340,13 @@ def says_scope_word(text: str) -> bool:
     return "scope_words" in _lists_said(_normal(text))
 
 
+@cache
+def outside_words() -> frozenset[str]:
+    """Single-word subjects we do not cover ("bluetooth", "wifi"): never respelled as a name
+    they happen to sound like ("my bluetooth" is not "mobility")."""
+    return frozenset(entry for entry in _data()["outside"] if " " not in entry)
+
+
 def scope_words() -> list[str]:
     """The words that say a question is about strength (``is_about_strength``)."""
     words: list[str] = _data()["scope_words"]

@@ -15,7 +15,7 @@ from collections.abc import Container
 from functools import lru_cache
 
 #: Bump when a change here alters the terms of any text: the saved search index depends on them.
-FOLDING_VERSION = 3
+FOLDING_VERSION = 4
 
 _WORD = re.compile(r"[a-z0-9]+")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
@@ -258,6 +258,31 @@ def _join_letters(tokens: list[str], vocabulary: Container[str]) -> list[tuple[s
             out.append((token, False))
     flush()
     return out
+
+
+_CAPITALS = re.compile(r"\b[A-Z]{2,4}\b")
+
+
+def spell_capitals(text: str, vocabulary: Container[str]) -> str:
+    """An acronym typed in capitals that would otherwise read as a stopword, spelled out: "ME"
+    in "I've had ME for years" is the illness, as "m e" is. Only in mixed case, since shouted
+    words ("HELP ME") are no acronyms.
+
+    >>> spell_capitals("I've had ME for years", {"me"})
+    "I've had m e for years"
+    >>> spell_capitals("TELL ME", {"me"})
+    'TELL ME'
+    """
+    if text.isupper() or not _CAPITALS.search(text):
+        return text
+
+    def spell(match: re.Match[str]) -> str:
+        word = match.group().lower()
+        if word in STOPWORDS and word in vocabulary:
+            return " ".join(word)
+        return match.group()
+
+    return _CAPITALS.sub(spell, text)
 
 
 def terms(text: str, vocabulary: Container[str] = (), keep_stopwords: bool = False) -> list[str]:

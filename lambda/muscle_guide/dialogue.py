@@ -160,13 +160,17 @@ def is_outside(text: str) -> bool:
 
     >>> is_outside("my wifi signal is weak"), is_outside("my tooth hurts and my legs are weak")
     (True, False)
+    >>> is_outside("i get tired just making a cup of tea"), is_outside("i like my tea weak")
+    (False, True)
     """
     words = _normal(text)
     lists = _lists_said(words)
     if "outside" not in lists:
         return False
+    if "scope_words" not in lists:
+        return True
     bodily = "body" in lists or "feelings" in lists
-    return not (bodily and "scope_words" in lists and _bodily_beyond_things(words))
+    return not ((bodily and _bodily_beyond_things(words)) or _person_state(words.split()))
 
 
 #: Words by which a person speaks of their own body: "my wrist", "me legs".
@@ -221,6 +225,43 @@ def _bodily_beyond_things(words: str) -> bool:
         if said[at + 1 : at + 2] == ["of"] and not starts.isdisjoint(range(at + 2, at + 5))
     }
     return any(at not in things and at not in of_thing for at in bodily)
+
+
+@cache
+def _person_words() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    data = _data()
+    single = [w for w in data["people"] if " " not in w]
+    return (
+        frozenset(single),
+        frozenset(data["person_links"]),
+        frozenset(data["person_degrees"]),
+        frozenset(data["person_states"]),
+    )
+
+
+def _person_state(said: list[str]) -> bool:
+    """Whether a person is the subject of a state of the body: "i get tired just making a cup
+    of tea" speaks of a body although tea is an outside subject, as "the tea is weak" does not.
+    Up to two link words ("have been") and two degree words ("a bit") may come between; "tired
+    of" is no state ("i am tired of the traffic").
+
+    >>> _person_state("i get tired just making a cup of tea".split())
+    True
+    >>> _person_state("im tired of the traffic".split()), _person_state("the tea is weak".split())
+    (False, False)
+    """
+    people, links, degrees, states = _person_words()
+    for at, word in enumerate(said):
+        if word not in people:
+            continue
+        step = at + 1
+        for between, most in ((links, 2), (degrees, 2)):
+            taken = 0
+            while taken < most and step < len(said) and said[step] in between:
+                step, taken = step + 1, taken + 1
+        if step < len(said) and said[step] in states and said[step + 1 : step + 2] != ["of"]:
+            return True
+    return False
 
 
 def facets_asked(text: str) -> tuple[str, ...]:

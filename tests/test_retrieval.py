@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from muscle_guide import retrieval
 from muscle_guide.dialogue import is_outside
 from muscle_guide.knowledge import KNOWLEDGE
 from muscle_guide.retrieval import (
@@ -435,6 +436,29 @@ def test_a_wider_subject_with_more_stays_ours(question, topic):
     assert match.kind in ("answer", "unsure")
     if topic is not None:
         assert match.topic == topic
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("the gp says me kidneys are on the way out", "kidney_disease"),
+        ("me arms are like twigs these days, is that just getting old", "sarcopenia"),
+    ],
+)
+def test_a_middling_score_the_topic_model_confirms_is_ours(monkeypatch, question, topic):
+    # Neither says a word of strength nor scores SCOPE_SCORE: only the topic model's agreement
+    # with the ranking lets them in, so without it they are refused.
+    match = retriever().match(question)
+    assert (match.kind, match.topic) == ("answer", topic)
+    monkeypatch.setattr(retrieval, "SCOPE_GUESS", 1.01)
+    assert retriever().match(question).kind == "off_topic"
+
+
+def test_an_outside_word_is_not_respelled_as_one_of_our_names(monkeypatch):
+    question = "my bluetooth is weak"
+    assert retriever().respell(question) == question
+    monkeypatch.setattr(retrieval, "outside_words", frozenset)  # the guard, gone
+    assert "bluetooth" not in retriever().respell(question)
 
 
 #: Each labelled set's figures on this build: (questions right at least, off-topic utterances

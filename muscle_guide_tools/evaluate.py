@@ -138,6 +138,15 @@ STYLES_DEV_7 = DATA.with_name("questions_styles_dev7.yaml")
 NEW_DEV_7 = DATA.with_name("questions_new_topics_dev7.yaml")
 STYLES_BLIND_11 = DATA.with_name("questions_styles_blind11.yaml")
 NEW_BLIND_10 = DATA.with_name("questions_new_topics_blind10.yaml")
+#: The eighth round's sets, written at its start from the same briefs, each first run before
+#: anything was changed: an eighth styles set (175 over all topics, 42 off-topic) and an eighth
+#: on the new topics (149, 17 off-topic) to tune on; a twelfth styles set (175, 48 off-topic)
+#: and an eleventh on the new topics (153, 19 off-topic), blind. Questions already in an
+#: earlier set were dropped.
+STYLES_DEV_8 = DATA.with_name("questions_styles_dev8.yaml")
+NEW_DEV_8 = DATA.with_name("questions_new_topics_dev8.yaml")
+STYLES_BLIND_12 = DATA.with_name("questions_styles_blind12.yaml")
+NEW_BLIND_11 = DATA.with_name("questions_new_topics_blind11.yaml")
 
 
 @dataclass(frozen=True)
@@ -165,6 +174,7 @@ SETS = (
     Labelled("new topics dev 5", NEW_DEV_5),
     Labelled("new topics dev 6", NEW_DEV_6),
     Labelled("new topics dev 7", NEW_DEV_7, styled=True),
+    Labelled("new topics dev 8", NEW_DEV_8, styled=True),
     Labelled("styles dev", STYLES_DEV, styled=True),
     Labelled("styles dev 2", STYLES_DEV_2, styled=True),
     Labelled("styles dev 3", STYLES_DEV_3),
@@ -172,6 +182,7 @@ SETS = (
     Labelled("styles dev 5", STYLES_DEV_5, styled=True),
     Labelled("styles dev 6", STYLES_DEV_6, styled=True),
     Labelled("styles dev 7", STYLES_DEV_7, styled=True),
+    Labelled("styles dev 8", STYLES_DEV_8, styled=True),
     Labelled("off-topic dev", OFF_TOPIC_DEV),
     Labelled("off-topic dev 2", OFF_TOPIC_DEV_2),
     Labelled("off-topic dev 3", OFF_TOPIC_DEV_3),
@@ -199,6 +210,8 @@ SETS = (
     Labelled("new topics blind 9", NEW_BLIND_9, blind=True, styled=True),
     Labelled("styles blind 11", STYLES_BLIND_11, blind=True, styled=True),
     Labelled("new topics blind 10", NEW_BLIND_10, blind=True, styled=True),
+    Labelled("styles blind 12", STYLES_BLIND_12, blind=True, styled=True),
+    Labelled("new topics blind 11", NEW_BLIND_11, blind=True, styled=True),
 )
 #: The sets we tune on. A blind set's questions that also stand word for word in one of these
 #: (or among the indexed example questions) are not blind: see ``Report.unseen``.

@@ -474,6 +474,7 @@ FIGURES = {
     evaluate.NEW_DEV_5: (260, 0),
     evaluate.NEW_DEV_6: (183, 1),
     evaluate.NEW_DEV_7: (153, 0),
+    evaluate.NEW_DEV_8: (141, 0),
     evaluate.STYLES_DEV: (177, 0),
     evaluate.STYLES_DEV_2: (1336, 0),
     evaluate.STYLES_DEV_3: (1317, 0),
@@ -481,6 +482,7 @@ FIGURES = {
     evaluate.STYLES_DEV_5: (275, 0),
     evaluate.STYLES_DEV_6: (169, 2),
     evaluate.STYLES_DEV_7: (166, 2),
+    evaluate.STYLES_DEV_8: (162, 3),
     evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.OFF_TOPIC_DEV_2: (0, 6),
     evaluate.OFF_TOPIC_DEV_3: (0, 18),
@@ -510,6 +512,8 @@ FIGURES = {
     evaluate.NEW_BLIND_9: (173, 3),
     evaluate.STYLES_BLIND_11: (145, 4),
     evaluate.NEW_BLIND_10: (141, 3),
+    evaluate.STYLES_BLIND_12: (163, 4),
+    evaluate.NEW_BLIND_11: (145, 0),
 }
 
 

@@ -204,7 +204,8 @@ def _bodily_beyond_things(words: str) -> bool:
     "the robot arm", "my bicycle brakes feel weak" and "the gearstick feels stiff" speak of no
     body. A word counts unless it is part of an outside subject or one of the two words after
     it ("the lettuce heart", "the ladder feels shaky"), or is said of one ("the heart of the
-    lettuce", "what strength of bleach": a thing's "strength" is its dose or make)."""
+    lettuce", "what strength of bleach": a thing's "strength" is its dose or make; "the legs on
+    my dining chair")."""
     said = words.split()
     entries = _entries()
     things: set[int] = set()  # positions inside an outside subject, and just after one
@@ -222,7 +223,8 @@ def _bodily_beyond_things(words: str) -> bool:
     of_thing = {
         at
         for at in bodily
-        if said[at + 1 : at + 2] == ["of"] and not starts.isdisjoint(range(at + 2, at + 5))
+        if said[at + 1 : at + 2] in (["of"], ["on"])
+        and not starts.isdisjoint(range(at + 2, at + 5))
     }
     return any(at not in things and at not in of_thing for at in bodily)
 
@@ -343,6 +345,10 @@ def is_about_strength(text: str, linked: bool = False) -> bool:
     return linked or not lists.isdisjoint(("body", "people", "feelings", "contexts"))
 
 
+#: Verbs that ask before a doing word only as a modal or "do" does: "my dad is getting weak" tells.
+_BARE_VERBS = frozenset({"are", "is", "cant"})
+
+
 def asks_something(text: str) -> bool:
     """Whether the words ask anything, rather than only telling or bidding: "i'm knackered put
     some music on" asks nothing, "i'm weak should i order a walking frame" does. A word of
@@ -367,6 +373,8 @@ def asks_something(text: str) -> bool:
             continue  # "can you order ...": a bid
         if at == 0 or following in subjects:
             return True
+        if word not in _BARE_VERBS and following.endswith("ing") and len(following) > 4:
+            return True  # "could being short of water make me weak", "does taking statins"
     return False
 
 

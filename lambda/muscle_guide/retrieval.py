@@ -149,9 +149,10 @@ SCOPE_SCORE = 16.0
 #: sure (``SCOPE_GUESS``) of the same topic as the ranking: "the gp says me kidneys are on the
 #: way out" says no word of strength and names no topic. Chosen on the tuned sets: 0.8 let in 20
 #: tuned questions and no tuned off-topic line once hearing aids were an outside subject; 0.6 let
-#: in nine off-topic lines (garden plants, burns).
+#: in nine off-topic lines (garden plants, burns). Raised to 0.82 in the eighth round: a retrained
+#: model put "how much water should a baby drink" at 0.80, and no tuned question lay between.
 SCOPE_GUESS_SCORE = MIN_UNNAMED
-SCOPE_GUESS = 0.8
+SCOPE_GUESS = 0.82
 #: The same for a question that also names a subject we do not cover ("my daughter's exhausted and
 #: weak, she craves salt and her skin has gone darker" names skin): it must score higher still.
 OUTSIDE_SCORE = 24.0
@@ -509,7 +510,7 @@ class Retriever:
         vocabulary, known = self.vocabulary, WORD_SYNONYMS
         things = outside_words()
         unknown = [
-            len(w) > 2
+            (len(w) > 2 or (len(w) == 2 and w.isalpha()))  # short pieces: "fiber my al ja"
             and w not in STOPWORDS
             and w not in known
             and w not in things
@@ -689,8 +690,10 @@ class Retriever:
         present = set(query)
         broad = _broad_terms()
         only_broad = not broad.isdisjoint(present) and not self._names_beyond(present, broad)
-        if is_outside(question):
-            # A condition named by words that name none of ours ("drained") names nothing.
+        if is_outside(question) or is_outside(folded):
+            # Read as said and as folded: an idiom read plainly may name a thing ("his grip on
+            # the finances" is control of them). A condition named by words that name none of
+            # ours ("drained") names nothing.
             condition = top in aliased and self.condition[top] and linked
             return (condition or (linked and score >= OUTSIDE_SCORE)) and not only_broad
         if linked and score >= SCOPE_SCORE and not only_broad:
@@ -805,8 +808,10 @@ class Retriever:
 
     def _vague(self, question: str) -> bool:
         """A complaint about strength that the general answer on causes fits (it says when to
-        get help): the answer when a question names no topic and none stands out."""
-        return CAUSES_TOPIC in self.ids and is_about_strength(fold(question))
+        get help): the answer when a question names no topic and none stands out. Not when it
+        is about a subject we do not cover ("his grip on the finances is weakening")."""
+        folded = fold(question)
+        return CAUSES_TOPIC in self.ids and is_about_strength(folded) and not is_outside(folded)
 
 
 def _damped(ids: list[str], general: list[bool]) -> list[int]:
@@ -849,6 +854,12 @@ def sound(word: str) -> str:
         ("z", "s"),
     ):
         word = word.replace(spelled, said)
+    # A "c" before "e" or "y" sounds as "s" ("hypo gly seemia", "sir vical"); any other as
+    # "k" ("ci" too: "a decision" sounding as "addison" let an idiom in).
+    word = "".join(
+        "s" if ch == "c" and word[at + 1 : at + 2] in ("e", "y") else ch
+        for at, ch in enumerate(word)
+    )
     word = word.replace("c", "k").replace("j", "g").replace("y", "i")  # "sir jury": surgery
     head, rest = word[:1], word[1:]
     rest = "".join(ch for ch in rest if ch not in "aeiouhw")

@@ -199,6 +199,14 @@ def is_about_animal(text: str) -> bool:
     return not any(word in _OWN and following in body for word, following in pairwise(said))
 
 
+#: How many words after a thing its limb may come: "the armchair has one wobbly leg"; a
+#: person said between makes the limb theirs.
+_THING_REACH = 6
+#: ... and said as a thing's part is: "one leg", "the leg", "its arm".
+_ARTICLES = frozenset({"a", "one", "the", "its", "this", "that"})
+_PRONOUNS = frozenset({"i", "he", "she", "they", "we", "you", "his", "her", "their", "your"})
+
+
 def _bodily_beyond_things(words: str) -> bool:
     """Whether a body or feeling word belongs to a person rather than to the thing just named:
     "the robot arm", "my bicycle brakes feel weak" and "the gearstick feels stiff" speak of no
@@ -226,7 +234,22 @@ def _bodily_beyond_things(words: str) -> bool:
         if said[at + 1 : at + 2] in (["of"], ["on"])
         and not starts.isdisjoint(range(at + 2, at + 5))
     }
-    return any(at not in things and at not in of_thing for at in bodily)
+    # A limb a few words after a thing, said as a part ("one leg") with no person named
+    # between, is the thing's too: "the armchair has one wobbly leg", not "the armchair, and
+    # my legs went weak" or "a cholesterol tablet and having leg pain".
+    people = _words("people") | _OWN | _PRONOUNS
+    limbs = _words("body")
+    its_own = {
+        at
+        for at in bodily
+        if said[at] in limbs
+        and not _ARTICLES.isdisjoint(said[max(at - 2, 0) : at])
+        and any(
+            start < at <= start + _THING_REACH and people.isdisjoint(said[start:at])
+            for start in starts
+        )
+    }
+    return any(at not in things | of_thing | its_own for at in bodily)
 
 
 @cache

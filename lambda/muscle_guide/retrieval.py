@@ -153,6 +153,11 @@ SCOPE_SCORE = 16.0
 #: model put "how much water should a baby drink" at 0.80, and no tuned question lay between.
 SCOPE_GUESS_SCORE = MIN_UNNAMED
 SCOPE_GUESS = 0.82
+#: Besides conditions ("can a sore throat lead to rheumatic fever"), the causes that, named,
+#: keep a question ours beside a subject we do not cover: "prednisolone for my asthma, and now
+#: I can hardly get up off the settee". Not medicines at large ("which hay fever tablet"), nor
+#: statins, named by cholesterol ("what foods should i cut out to bring my cholesterol down").
+NAMED_CAUSES = frozenset({"steroids"})
 #: The same for a question that also names a subject we do not cover ("my daughter's exhausted and
 #: weak, she craves salt and her skin has gone darker" names skin): it must score higher still.
 OUTSIDE_SCORE = 24.0
@@ -214,7 +219,9 @@ class Retriever:
     def __init__(self, knowledge: KnowledgeBase) -> None:
         self.ids: list[str] = [topic.id for topic in knowledge]
         self.general: list[bool] = [topic.category == GENERAL for topic in knowledge]
-        self.condition: list[bool] = [topic.category == CONDITION for topic in knowledge]
+        self.condition: list[bool] = [
+            topic.category == CONDITION or topic.id in NAMED_CAUSES for topic in knowledge
+        ]
         self.damped_docs = _damped(self.ids, self.general)
         self.overview = self.ids.index(OVERVIEW) if OVERVIEW in self.ids else None
         fields: dict[str, list[list[str]]] = {"names": [], "text": [], "examples": []}

@@ -120,6 +120,7 @@ def derive(data: dict[str, Any]) -> dict[str, Any]:
         "Word pieces each match of a pattern must contain, in groups (see pieces()).",
         "signs": signs,
         "spoken_forms": [pieces(pattern) for pattern, _ in data["spoken_forms"]],
+        "benign": [pieces(pattern) for pattern in data["benign"]],
     }
 
 

@@ -14,6 +14,7 @@ guarded here with a floor, so a change that makes the blind figures worse fails.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -265,15 +266,21 @@ def test_the_committed_anchors_are_derived_from_the_patterns():
     assert red_flag_anchors.derive(data) != data["anchors"]
 
 
-def test_anchors_only_skip_work_and_never_change_an_answer(monkeypatch):
-    """Screening with every pattern tried gives the same result as screening through anchors."""
+def _screened_texts() -> list[str]:
+    """Every red-flag line (alarm and calm, tuned and blind) and the main set's questions."""
     texts = [u for data in (*TUNED.values(), BLIND) for key in ("alarm", "calm") for u in data[key]]
     questions = yaml.safe_load((DATA_DIR / "questions.yaml").read_text(encoding="utf-8"))
-    texts += [item["q"] for item in questions["questions"]] + questions.get("off_topic", [])
+    return texts + [item["q"] for item in questions["questions"]] + questions.get("off_topic", [])
+
+
+def test_anchors_only_skip_work_and_never_change_an_answer(monkeypatch):
+    """Screening with every pattern tried gives the same result as screening through anchors."""
+    texts = _screened_texts()
     gated = [screen(text) for text in texts]
     everything = safety.rules()
     all_patterns = frozenset(
         [p for sign in everything.signs for p, _ in sign.patterns]
+        + [p for p, _ in everything.benign]
         + list(range(len(everything.spoken_forms)))
     )
     exhaustive = everything._replace(anchor_index={}, ungated=all_patterns)
@@ -283,6 +290,19 @@ def test_anchors_only_skip_work_and_never_change_an_answer(monkeypatch):
         assert [screen(text) for text in texts] == gated
     finally:
         safety._word_hits.cache_clear()
+
+
+def test_benign_phrases_through_their_pieces_blank_what_the_whole_list_blanks():
+    """Only the benign phrases whose pieces are in a text are run, and that changes nothing."""
+    r = safety.rules()
+    whole = re.compile("|".join(f"(?:{p})" for p, _ in r.benign))
+    texts = [safety.fold(text) for text in _screened_texts()]
+    blanked = [whole.sub(lambda m: " " * len(m.group()), text) for text in texts]
+    assert [safety._blank_benign(text, r) for text in texts] == blanked
+    assert sum(a != b for a, b in zip(texts, blanked, strict=True)) > 20  # the phrases do blank
+    assert safety._blank_benign("my dad had heat stroke", r) == "my dad had " + " " * 11
+    skipped = "why do my legs feel weak after the gym"
+    assert safety._blank_benign(skipped, r) is skipped  # no phrase's pieces: nothing is run
 
 
 def test_a_word_that_holds_an_anchor_inside_it_still_opens_the_gate():

@@ -18,13 +18,13 @@ use (``_Entries``), so the first question's cost grows little with the knowledge
 
 from __future__ import annotations
 
-import heapq
 import json
 import math
 import sys
 from bisect import bisect_left
 from collections import defaultdict
 from functools import cache, cached_property, lru_cache
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +168,8 @@ _NUMBERS = frozenset(terms("one two three four five six seven eight nine ten ele
 MAX_UNIQUE_TEXTS = 3
 
 
+#: A word in at least this share of topics has its postings added as one list for all topics.
+DENSE_SHARE = 0.25
 #: A term's postings when it has none: documents and their weights.
 _NO_POSTINGS: tuple[list[int], list[float]] = ([], [])
 
@@ -377,6 +379,7 @@ class Retriever:
                 near[term].append(example)
         self.near = dict(near)
         self._near_sets: dict[str, frozenset[int]] = {}
+        self._dense: dict[str, list[float]] = {}
 
     def _nearest(self, present: set[str], named: set[int] | None = None) -> dict[int, float]:
         """Topic -> cosine similarity of its closest example question to the question's terms.
@@ -408,6 +411,10 @@ class Retriever:
             if term in common or term not in idf:
                 continue
             weight = _SHARED + idf[term] ** 2
+            if not tally:  # the first word's examples in one step
+                tally = dict.fromkeys(self.near.get(term, ()), weight)
+                get = tally.get
+                continue
             for example in self.near.get(term, ()):
                 tally[example] = get(example, 0.0) + weight
         for term in common:
@@ -419,9 +426,8 @@ class Retriever:
             named = set()
         topic_of, norms = self.near_topic, self.near_norm
         least = NEAR_SHARED * _SHARED
-        for example, value in tally.items():
-            if value < least:
-                continue  # one word in common ("moon") is a coincidence, not a way of asking
+        # One word in common ("moon") is a coincidence, not a way of asking.
+        for example, value in [item for item in tally.items() if item[1] >= least]:
             dot = value % _SHARED
             cosine = dot / (norm * norms[example])
             doc = topic_of[example]
@@ -495,6 +501,7 @@ class Retriever:
         self.near = sections["near"]  # type: ignore[assignment]
         self.near_norm = data["near_norm"]
         self._near_sets = {}
+        self._dense = {}
         self.near_topic = [doc for doc, n in enumerate(data["near_counts"]) for _ in range(n)]
         self.naming_terms = frozenset(data["naming_terms"])
         self.unique_names = frozenset(data["unique_names"])
@@ -600,10 +607,14 @@ class Retriever:
         best_alias: dict[int, float] = {}
         frame_hits: dict[int, int] = {}
         postings, aliases, frames = self.postings, self.aliases, self.frame_index
+        dense_from = len(scores) * DENSE_SHARE
         for term in present:  # one pass: BM25F, then aliases and frames this term could complete
             docs, weights = postings.get(term, _NO_POSTINGS)
-            for doc, contribution in zip(docs, weights):  # noqa: B905 - built as equal lists
-                scores[doc] += contribution
+            if len(docs) >= dense_from:  # "weak", "legs": one C-level pass over every topic
+                scores = list(map(add, scores, self._dense_postings(term, docs, weights)))
+            else:
+                for doc, contribution in zip(docs, weights):  # noqa: B905 - built as equal lists
+                    scores[doc] += contribution
             for doc, seq, bonus in aliases.get(term, ()):
                 if present.issuperset(seq):
                     bonus += COVER_BONUS * len(seq) / size
@@ -645,13 +656,24 @@ class Retriever:
                     scores[child] = scores[leader] + COMBINED_LEAD
                     best_alias.setdefault(child, 0.0)
                     break
-        items = [(-score, doc) for doc, score in enumerate(scores) if score > 0]
-        ranked = heapq.nsmallest(top, items) if top is not None else sorted(items)
+        # Best first, ties in topic order; one sort of bare numbers in C is cheaper than a heap
+        # of (score, topic) pairs built for every topic.
+        ranked = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+        ranked = [doc for doc in ranked[:top] if scores[doc] > 0]
         if aliased is not None:
             aliased.update(best_alias)
-        return [
-            (doc, -negative, doc in best_alias or doc in named_near) for negative, doc in ranked
-        ]
+        return [(doc, scores[doc], doc in best_alias or doc in named_near) for doc in ranked]
+
+    def _dense_postings(self, term: str, docs: list[int], weights: list[float]) -> list[float]:
+        """A common word's contributions for every topic (0.0 where it has none), made once per
+        process: added to the scores in one pass instead of one index operation per topic."""
+        found = self._dense.get(term)
+        if found is None:
+            found = [0.0] * len(self.ids)
+            for doc, contribution in zip(docs, weights):  # noqa: B905 - built as equal lists
+                found[doc] = contribution
+            self._dense[term] = found
+        return found
 
     @cached_property
     def combined(self) -> list[tuple[int, frozenset[int]]]:

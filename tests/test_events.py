@@ -77,3 +77,59 @@ def test_responses_are_written_exactly_as_the_sdk_writes_them(name):
         assert json.dumps(ours.serialize(response)) == json.dumps(
             DefaultSerializer().serialize(response)
         )
+
+
+def _shape(value):
+    """A model tree as plain data: class names, attributes and values, to compare two trees."""
+    from datetime import date
+    from enum import Enum
+
+    if isinstance(value, Enum):
+        return ("enum", type(value).__name__, value.value)
+    if isinstance(value, date):
+        return ("time", value.isoformat())
+    if isinstance(value, list):
+        return [_shape(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items()}
+    if hasattr(value, "__dict__"):
+        return (type(value).__name__, {k: _shape(v) for k, v in sorted(vars(value).items())})
+    return value
+
+
+def _envelopes() -> list[dict]:
+    """Every sample event, and others that reach every branch of reading one."""
+    from muscle_guide_simulator import envelopes as ev
+
+    events = [json.loads(path.read_text()) for path in sorted(EVENTS.glob("*.json"))]
+    resolved = ev.intent_request("TopicIntent", [ev.slot("topic", "a l s", "als", "TOPIC")])
+    resolved["intent"]["confirmationStatus"] = "DENIED"
+    resolved["dialogState"] = "IN_PROGRESS"
+    extra = ev.envelope(ev.launch_request("en-GB"), ev.new_session(attributes={"topic": "als"}))
+    extra["request"]["somethingNew"] = {"nested": [1, 2]}  # a key no model declares is kept
+    extra["context"]["Viewport"] = {"shape": "ROUND", "pixelWidth": 480, "dpi": 160}
+    events += [
+        ev.envelope(resolved, ev.new_session()),
+        extra,
+        ev.envelope(ev.session_ended_request(), ev.new_session()),
+        ev.envelope(ev.skill_disabled_request(), None),
+    ]
+    return events
+
+
+def test_requests_are_read_into_the_same_models_as_the_sdk_reads_them():
+    """The faster reading of envelopes (class names and layouts kept) builds the SDK's models."""
+    from ask_sdk_core.serialize import DefaultSerializer
+    from ask_sdk_model import RequestEnvelope
+
+    from muscle_guide.skill import Serializer
+
+    events = _envelopes()
+    assert len(events) > len(EXPECTED)
+    for event in events:
+        ours = Serializer().from_event(json.loads(json.dumps(event)))
+        sdk = DefaultSerializer().deserialize(json.dumps(event), RequestEnvelope)
+        assert _shape(ours) == _shape(sdk), event["request"]["type"]
+    kept = Serializer().from_event(events[-3])
+    assert kept.request.somethingNew == {"nested": [1, 2]}  # the guard above can see a difference
+    assert _shape(kept) != _shape(Serializer().from_event(events[-4]))

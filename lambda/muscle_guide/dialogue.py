@@ -295,11 +295,17 @@ def facets_asked(text: str) -> tuple[str, ...]:
     >>> facets_asked("is myasthenia gravis curable"), facets_asked("what is lupus")
     (('curable',), ())
     """
-    padded = f" {_normal(text)} "
+    words = _normal(text)
+    return tuple(facet for facet, cues in _facet_cues() if cues.search(words))
+
+
+@cache
+def _facet_cues() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each facet's cues as one pattern of whole words: nine searches a question instead of a
+    substring test for each of seventy cues."""
     return tuple(
-        facet
+        (facet, re.compile(rf"(?<![^ ])(?:{'|'.join(map(re.escape, cues))})(?![^ ])"))
         for facet, cues in _data()["facets"].items()
-        if any(f" {cue} " in padded for cue in cues)
     )
 
 

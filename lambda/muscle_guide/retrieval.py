@@ -26,7 +26,7 @@ from collections import defaultdict
 from functools import cache, cached_property, lru_cache
 from operator import add
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .classifier import Guess, guess
 from .dialogue import (
@@ -170,6 +170,18 @@ MAX_UNIQUE_TEXTS = 3
 
 #: A word in at least this share of topics has its postings added as one list for all topics.
 DENSE_SHARE = 0.25
+
+
+class _NearWord(NamedTuple):
+    """A word of the example questions, as ``_nearest`` weighs it."""
+
+    term: str
+    examples: list[int]
+    idf: float
+    weight: float  # _SHARED plus its squared idf: what sharing it adds to an example's tally
+    common: bool  # in more than NEAR_COMMON of the examples: looked up, never walked through
+
+
 #: A term's postings when it has none: documents and their weights.
 _NO_POSTINGS: tuple[list[int], list[float]] = ([], [])
 
@@ -379,6 +391,7 @@ class Retriever:
                 near[term].append(example)
         self.near = dict(near)
         self._near_sets: dict[str, frozenset[int]] = {}
+        self._near_words: dict[str, _NearWord] = {}
         self._dense: dict[str, list[float]] = {}
 
     def _nearest(self, present: set[str], named: set[int] | None = None) -> dict[int, float]:
@@ -395,31 +408,36 @@ class Retriever:
         # Each word's idf follows from how many examples hold it: the saved index need not
         # carry it, and a cold start parses only the words a question uses.
         total = len(self.near_norm)
-        idf = {t: _idf(total, len(found)) for t in present if (found := self.near.get(t))}
         rarest = math.log(1 + total)
-        norm = math.sqrt(math.fsum(idf.get(t, rarest) ** 2 for t in present))
+        squares: list[float] = []
+        rare: list[_NearWord] = []
+        common: list[_NearWord] = []
+        for term in present:
+            word = self._near_word(term, total)
+            if word is None:
+                squares.append(rarest**2)
+                continue
+            squares.append(word.idf**2)
+            (common if word.common else rare).append(word)
+        norm = math.sqrt(math.fsum(squares))
         if not norm:
             return {}
-        common_idf = math.log(1 + 1 / NEAR_COMMON)
-        common = [t for t in idf if idf[t] < common_idf]
         # Per example, in one number: the words it shares with the question, each worth _SHARED,
         # plus the sum of their squared idf (always far below _SHARED). One dictionary update per
         # posting instead of two; this loop is most of a question's cost.
         tally: dict[int, float] = {}
         get = tally.get
-        for term in present:
-            if term in common or term not in idf:
-                continue
-            weight = _SHARED + idf[term] ** 2
+        for word in rare:
             if not tally:  # the first word's examples in one step
-                tally = dict.fromkeys(self.near.get(term, ()), weight)
+                tally = dict.fromkeys(word.examples, word.weight)
                 get = tally.get
                 continue
-            for example in self.near.get(term, ()):
+            weight = word.weight
+            for example in word.examples:
                 tally[example] = get(example, 0.0) + weight
-        for term in common:
-            weight = _SHARED + idf[term] ** 2
-            for example in self._near_set(term).intersection(tally):
+        for word in common:
+            weight = word.weight
+            for example in self._near_set(word.term).intersection(tally):
                 tally[example] += weight
         best: dict[int, float] = {}
         if named is None:
@@ -439,6 +457,19 @@ class Retriever:
             if cosine >= NEAR_NAMED and dot >= NEAR_COVER * norms[example] ** 2:
                 named.add(doc)
         return best
+
+    def _near_word(self, term: str, total: int) -> _NearWord | None:
+        """A word's examples and weights, worked out once per process; None if no example
+        uses it (not kept: any word may be asked)."""
+        word = self._near_words.get(term)
+        if word is None:
+            found = self.near.get(term)
+            if not found:
+                return None
+            idf = _idf(total, len(found))
+            common = idf < math.log(1 + 1 / NEAR_COMMON)
+            word = self._near_words[term] = _NearWord(term, found, idf, _SHARED + idf**2, common)
+        return word
 
     def _near_set(self, term: str) -> frozenset[int]:
         """A word's examples as a set to look up, made once per process."""
@@ -501,6 +532,7 @@ class Retriever:
         self.near = sections["near"]  # type: ignore[assignment]
         self.near_norm = data["near_norm"]
         self._near_sets = {}
+        self._near_words = {}
         self._dense = {}
         self.near_topic = [doc for doc, n in enumerate(data["near_counts"]) for _ in range(n)]
         self.naming_terms = frozenset(data["naming_terms"])

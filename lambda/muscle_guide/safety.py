@@ -50,6 +50,8 @@ class _Rules(NamedTuple):
     spoken_forms: tuple[tuple[str, str, _Pieces], ...]
     #: Harmless phrases ("heat stroke"), each with the word pieces any match of it holds.
     benign: tuple[tuple[str, _Pieces], ...]
+    #: Each benign phrase's place in that list, by the phrase.
+    benign_numbers: dict[str | int, int]
     separators: str
     context: dict[str, str]
     info_frames: tuple[str, ...]
@@ -210,6 +212,7 @@ def rules() -> _Rules:
         longest=max(map(len, index)),
         spoken_forms=forms,
         benign=benign,
+        benign_numbers={phrase: number for number, (phrase, _) in enumerate(benign)},
         separators=data["separators"],
         context={k: v for k, v in context.items() if isinstance(v, str)},
         info_frames=tuple(context["info_frames"]),
@@ -348,10 +351,13 @@ def _blank_benign(text: str, r: _Rules, hits: set[str | int] | None = None) -> s
     """
     if hits is None:
         hits = _hits(text, r)
+    numbers = r.benign_numbers
     chosen = tuple(
-        n
-        for n, (phrase, pieces) in enumerate(r.benign)
-        if phrase in hits and _needs(pieces[1:], text)
+        sorted(
+            numbers[phrase]
+            for phrase in hits.intersection(numbers)
+            if _needs(r.benign[numbers[phrase]][1][1:], text)
+        )
     )
     if not chosen:
         return text

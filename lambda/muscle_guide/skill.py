@@ -30,6 +30,8 @@ from .persistence import Memory, build_adapter
 from .speech import error_speech
 
 log = get_logger(__name__)
+#: Declared types whose value, already of that type, the SDK's reading returns unchanged.
+_PLAIN: dict[str, type] = {"str": str, "bool": bool, "int": int, "float": float}
 
 
 class Serializer(DefaultSerializer):
@@ -54,7 +56,9 @@ class Serializer(DefaultSerializer):
     _classes: ClassVar[dict[str, Any]] = {}
     _plans: ClassVar[dict[str, tuple[str, Any]]] = {}
     #: Per model class: (attribute, payload key, declared type) for each field, and every key.
-    _layouts: ClassVar[dict[type, tuple[tuple[tuple[str, str, Any], ...], frozenset[str]]]] = {}
+    _layouts: ClassVar[
+        dict[type, tuple[tuple[tuple[str, str, Any, type | None], ...], frozenset[str]]]
+    ] = {}
 
     def serialize(self, obj: Any) -> Any:
         """The SDK's ``serialize``, with each model class's (attribute, key) pairs cached."""
@@ -157,14 +161,19 @@ class Serializer(DefaultSerializer):
                 types = obj_type.deserialized_types
                 names = dict(getattr(obj_type, "attribute_map", {}))
                 names.update({k: k for k in types if k not in names})
-                fields = tuple((attr, key, types[attr]) for attr, key in names.items())
+                fields = tuple(
+                    (attr, key, types[attr], _PLAIN.get(types[attr])) for attr, key in names.items()
+                )
                 layout = self._layouts[obj_type] = (fields, frozenset(names.values()))
             fields, known = layout
             model = obj_type()
             deserialize = self._DefaultSerializer__deserialize
-            for attr, key, declared in fields:
+            for attr, key, declared, plain in fields:
                 if key in payload:
-                    setattr(model, attr, deserialize(payload[key], declared))
+                    value = payload[key]
+                    if type(value) is not plain:  # a text already a str is kept as the SDK keeps it
+                        value = deserialize(value, declared)
+                    setattr(model, attr, value)
             for key in payload:
                 if key not in known:
                     setattr(model, key, payload[key])

@@ -351,14 +351,8 @@ def _blank_benign(text: str, r: _Rules, hits: set[str | int] | None = None) -> s
     """
     if hits is None:
         hits = _hits(text, r)
-    numbers = r.benign_numbers
-    chosen = tuple(
-        sorted(
-            numbers[phrase]
-            for phrase in hits.intersection(numbers)
-            if _needs(r.benign[numbers[phrase]][1][1:], text)
-        )
-    )
+    possible = (r.benign_numbers[phrase] for phrase in hits.intersection(r.benign_numbers))
+    chosen = tuple(sorted(n for n in possible if _needs(r.benign[n][1][1:], text)))
     if not chosen:
         return text
     return _benign_regex(chosen).sub(lambda m: " " * len(m.group()), text)

@@ -119,7 +119,8 @@ class Serializer(DefaultSerializer):
         return self._DefaultSerializer__deserialize_model(payload, obj_type)
 
     def _plan(self, obj_type: str) -> tuple[str, Any]:
-        """How the SDK reads a declared type name: ("list" | "dict" | "type", what inside)."""
+        """How the SDK reads a declared type name: ("list" | "dict" | "type", what inside), or
+        ("empty_list" | "empty_dict", None) for a container name the SDK reads as empty."""
         if obj_type.startswith("list["):
             inner = re.match(r"list\[(.*)\]", obj_type)
             if inner is None:

@@ -475,6 +475,7 @@ FIGURES = {
     evaluate.NEW_DEV_6: (183, 0),
     evaluate.NEW_DEV_7: (154, 0),
     evaluate.NEW_DEV_8: (143, 0),
+    evaluate.NEW_DEV_9: (146, 2),
     evaluate.STYLES_DEV: (177, 0),
     evaluate.STYLES_DEV_2: (1343, 0),
     evaluate.STYLES_DEV_3: (1327, 0),
@@ -483,6 +484,7 @@ FIGURES = {
     evaluate.STYLES_DEV_6: (170, 1),
     evaluate.STYLES_DEV_7: (168, 1),
     evaluate.STYLES_DEV_8: (167, 0),
+    evaluate.STYLES_DEV_9: (150, 2),
     evaluate.OFF_TOPIC_DEV: (0, 1),
     evaluate.OFF_TOPIC_DEV_2: (0, 3),
     evaluate.OFF_TOPIC_DEV_3: (0, 16),
@@ -514,6 +516,8 @@ FIGURES = {
     evaluate.NEW_BLIND_10: (143, 3),
     evaluate.STYLES_BLIND_12: (162, 4),
     evaluate.NEW_BLIND_11: (145, 0),
+    evaluate.STYLES_BLIND_13: (158, 1),
+    evaluate.NEW_BLIND_12: (143, 0),
 }
 
 

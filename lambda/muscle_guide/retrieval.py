@@ -552,9 +552,11 @@ class Retriever:
         'what is hypokalemia'
         """
         question = spell_capitals(question, self.vocabulary)
-        said = question.lower().split()
         vocabulary, known = self.vocabulary, WORD_SYNONYMS
         things = outside_words()
+        said = [piece for w in question.lower().split() for piece in self._unglued(w, things)]
+        if len(said) > len(question.split()):
+            question = " ".join(said)
         unknown = [
             (len(w) > 2 or (len(w) == 2 and w.isalpha()))  # short pieces: "fiber my al ja"
             and w not in STOPWORDS
@@ -599,6 +601,24 @@ class Retriever:
                 out.append(said[i])
                 i += 1
         return " ".join(out)
+
+    def _unglued(self, word: str, things: frozenset[str]) -> tuple[str, ...]:
+        """A short word a recogniser ran onto one of our names, split off: "canstatins" is "can
+        statins". Only a word we do not know, and only when the rest is a word that names a
+        specific topic, so an everyday word that happens to begin so ("island") stays whole."""
+        known = word in STOPWORDS or word in WORD_SYNONYMS or word in things
+        if known or not word.isalpha() or stem(word) in self.vocabulary:
+            return (word,)
+        for head in GLUED:
+            rest = word[len(head) :]
+            if (
+                word.startswith(head)
+                and len(rest) >= MIN_UNGLUED
+                and rest not in things
+                and stem(rest) in self.naming_terms
+            ):
+                return head, rest
+        return (word,)
 
     def search_terms(self, question: str) -> list[str]:
         """A question's terms as ``match`` reads them: respelled, then folded and stemmed. The
@@ -890,6 +910,10 @@ def _broad_terms() -> frozenset[str]:
 
 #: Words shorter than this are never matched by sound: short words sound like too many others.
 MIN_SOUNDED = 7
+#: Small words a recogniser runs onto the next ("canstatins", "isdiabetes"), longest first, and
+#: how long the rest must be to be split off as one of our names.
+GLUED = ("what", "does", "can", "how", "why", "are", "has", "the", "is", "do", "my")
+MIN_UNGLUED = 5
 
 
 @lru_cache(maxsize=4096)
